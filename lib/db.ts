@@ -1,0 +1,102 @@
+// One Prisma client for the process: PostgreSQL when DATABASE_URL is set, embedded PGlite otherwise.
+// Migrations are applied when the client is first opened, on both, from the same SQL files.
+import { mkdirSync } from "node:fs";
+import path from "node:path";
+import { PGlite } from "@electric-sql/pglite";
+import { PrismaPg } from "@prisma/adapter-pg";
+import pg from "pg";
+import { PrismaPGlite } from "pglite-prisma-adapter";
+import { env } from "./env";
+import { applyMigrations, type SqlConnection } from "./migrations";
+import { PrismaClient, Prisma } from "./generated/prisma/client";
+
+export { Prisma };
+export type Db = PrismaClient;
+/** A client or an interactive transaction: what lib functions accept, so callers can compose them. */
+export type DbTx = PrismaClient | Prisma.TransactionClient;
+
+export interface OpenedDb {
+  db: PrismaClient;
+  kind: "postgresql" | "pglite";
+  /** Raw SQL on the same database, for migrations, bulk loads and independent checks in tests. */
+  sql: SqlConnection;
+  close(): Promise<void>;
+}
+
+/** Opens a database and applies pending migrations. `url` undefined means embedded PGlite at `dir`. */
+export async function openDb(opts: { url?: string; dir?: string; migrate?: boolean } = {}): Promise<OpenedDb> {
+  const migrate = opts.migrate ?? true;
+  if (opts.url) {
+    const pool = new pg.Pool({ connectionString: opts.url, max: 10 });
+    const sql: SqlConnection = {
+      exec: (s) => pool.query(s),
+      query: async (s, p) => pool.query(s, p as unknown[]) as never,
+    };
+    if (migrate) {
+      // Migrations need one session (BEGIN/COMMIT and the advisory lock), not a pool.
+      const client = await pool.connect();
+      try {
+        await applyMigrations({ exec: (s) => client.query(s), query: (s, p) => client.query(s, p as unknown[]) as never });
+      } finally {
+        client.release();
+      }
+    }
+    const db = new PrismaClient({ adapter: new PrismaPg(pool) });
+    return {
+      db,
+      kind: "postgresql",
+      sql,
+      close: async () => {
+        await db.$disconnect();
+        await pool.end().catch(() => {});
+      },
+    };
+  }
+  // In memory when dir is "memory://" (tests); on disk otherwise. PGlite does not create parents.
+  const dir = opts.dir ?? env().PGLITE_DIR;
+  if (!dir.startsWith("memory://")) mkdirSync(path.resolve(dir), { recursive: true });
+  const lite = await PGlite.create(dir.startsWith("memory://") ? undefined : path.resolve(dir));
+  const sql: SqlConnection = {
+    exec: (s) => lite.exec(s),
+    query: (s, p) => lite.query(s, p as unknown[]) as never,
+  };
+  if (migrate) await applyMigrations(sql);
+  // pglite-prisma-adapter 0.6.1 is typed against an older driver-adapter-utils; it works with 6.19.
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  const db = new PrismaClient({ adapter: new PrismaPGlite(lite) as any });
+  return {
+    db,
+    kind: "pglite",
+    sql,
+    close: async () => {
+      await db.$disconnect();
+      await lite.close();
+    },
+  };
+}
+
+const globalForDb = globalThis as unknown as { __abstainDb?: Promise<OpenedDb> };
+
+/** The process-wide database (opened on first use). A failed open is not cached, so the next call retries. */
+export function getOpenedDb(): Promise<OpenedDb> {
+  if (!globalForDb.__abstainDb) {
+    const e = env();
+    const p = openDb({ url: e.DATABASE_URL, dir: e.PGLITE_DIR });
+    globalForDb.__abstainDb = p;
+    p.catch(() => {
+      if (globalForDb.__abstainDb === p) globalForDb.__abstainDb = undefined;
+    });
+  }
+  return globalForDb.__abstainDb;
+}
+
+export async function getDb(): Promise<PrismaClient> {
+  return (await getOpenedDb()).db;
+}
+
+/** Closes the process-wide database (scripts call this before exiting). */
+export async function closeDb(): Promise<void> {
+  const p = globalForDb.__abstainDb;
+  globalForDb.__abstainDb = undefined;
+  if (p) await (await p).close();
+}

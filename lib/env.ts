@@ -1,0 +1,58 @@
+// The only reader of process.env. Every variable the app understands is listed and validated here
+// (and documented in README.md, "Environment").
+import { randomBytes } from "node:crypto";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import path from "node:path";
+import { z } from "zod";
+
+const schema = z.object({
+  NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
+  /** PostgreSQL connection string. Unset: the embedded PGlite database under PGLITE_DIR. */
+  DATABASE_URL: z
+    .string()
+    .trim()
+    .transform((v) => (v === "" ? undefined : v))
+    .optional()
+    .refine((v) => v === undefined || /^postgres(ql)?:\/\//.test(v), {
+      message: "DATABASE_URL must start with postgresql:// (or be unset for the embedded database)",
+    }),
+  /** Where the embedded database keeps its files. */
+  PGLITE_DIR: z.string().default(".data/pglite"),
+  /** Secret that signs session cookies. Unset on the embedded database: one is created in .data/. */
+  NEXTAUTH_SECRET: z.string().min(16, "NEXTAUTH_SECRET must be at least 16 characters").optional(),
+  LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+});
+
+export type Env = z.infer<typeof schema>;
+
+let cached: Env | undefined;
+
+export function env(): Env {
+  if (cached) return cached;
+  const parsed = schema.safeParse(process.env);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `  ${i.path.join(".")}: ${i.message}`);
+    throw new Error(`Invalid environment:\n${lines.join("\n")}`);
+  }
+  cached = parsed.data;
+  return cached;
+}
+
+/**
+ * The session signing secret. With a real PostgreSQL (a deployment) it must be set explicitly; on the
+ * embedded database (a laptop, the demo) a random one is created once and kept in .data/auth-secret,
+ * so sessions survive restarts without any set-up.
+ */
+export function authSecret(): string {
+  const e = env();
+  if (e.NEXTAUTH_SECRET) return e.NEXTAUTH_SECRET;
+  if (e.DATABASE_URL && e.NODE_ENV === "production") {
+    throw new Error("NEXTAUTH_SECRET is required when DATABASE_URL is set (generate one: openssl rand -base64 32)");
+  }
+  const file = path.join(path.dirname(path.resolve(e.PGLITE_DIR)), "auth-secret");
+  if (existsSync(file)) return readFileSync(file, "utf8").trim();
+  mkdirSync(path.dirname(file), { recursive: true });
+  const secret = randomBytes(32).toString("base64url");
+  writeFileSync(file, secret, { mode: 0o600 });
+  return secret;
+}
