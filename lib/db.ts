@@ -1,6 +1,6 @@
 // One Prisma client for the process: PostgreSQL when DATABASE_URL is set, embedded PGlite otherwise.
 // Migrations are applied when the client is first opened, on both, from the same SQL files.
-import { mkdirSync } from "node:fs";
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { PGlite } from "@electric-sql/pglite";
 import { PrismaPg } from "@prisma/adapter-pg";
@@ -54,8 +54,15 @@ export async function openDb(opts: { url?: string; dir?: string; migrate?: boole
   }
   // In memory when dir is "memory://" (tests); on disk otherwise. PGlite does not create parents.
   const dir = opts.dir ?? env().PGLITE_DIR;
-  if (!dir.startsWith("memory://")) mkdirSync(path.resolve(dir), { recursive: true });
-  const lite = await PGlite.create(dir.startsWith("memory://") ? undefined : path.resolve(dir));
+  const onDisk = !dir.startsWith("memory://");
+  const unlock = onDisk ? lockPglite(path.resolve(/*turbopackIgnore: true*/ dir)) : () => {};
+  let lite: PGlite;
+  try {
+    lite = await PGlite.create(onDisk ? path.resolve(/*turbopackIgnore: true*/ dir) : undefined);
+  } catch (err) {
+    unlock();
+    throw err;
+  }
   const sql: SqlConnection = {
     exec: (s) => lite.exec(s),
     query: (s, p) => lite.query(s, p as unknown[]) as never,
@@ -71,8 +78,48 @@ export async function openDb(opts: { url?: string; dir?: string; migrate?: boole
     close: async () => {
       await db.$disconnect();
       await lite.close();
+      unlock();
     },
   };
+}
+
+/**
+ * PGlite is single-process: two processes opening one data directory corrupt it. A lock file next to
+ * the directory names the owner; a second process is refused with a message instead.
+ */
+function lockPglite(dir: string): () => void {
+  mkdirSync(/*turbopackIgnore: true*/ dir, { recursive: true });
+  const file = `${dir}.lock`;
+  try {
+    const owner = Number(readFileSync(/*turbopackIgnore: true*/ file, "utf8"));
+    if (owner && owner !== process.pid && isAlive(owner)) {
+      throw new Error(
+        `The embedded database at ${dir} is in use by process ${owner} (probably the running app). ` +
+          "Stop that process first, or use a PostgreSQL server via DATABASE_URL.",
+      );
+    }
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== "ENOENT") throw err;
+  }
+  writeFileSync(/*turbopackIgnore: true*/ file, String(process.pid));
+  const release = () => {
+    try {
+      if (Number(readFileSync(/*turbopackIgnore: true*/ file, "utf8")) === process.pid) rmSync(/*turbopackIgnore: true*/ file);
+    } catch {
+      /* already gone */
+    }
+  };
+  process.once("exit", release);
+  return release;
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === "EPERM";
+  }
 }
 
 const globalForDb = globalThis as unknown as { __abstainDb?: Promise<OpenedDb> };

@@ -49,10 +49,10 @@ export function authSecret(): string {
   if (e.DATABASE_URL && e.NODE_ENV === "production") {
     throw new Error("NEXTAUTH_SECRET is required when DATABASE_URL is set (generate one: openssl rand -base64 32)");
   }
-  const file = path.join(path.dirname(path.resolve(e.PGLITE_DIR)), "auth-secret");
-  if (existsSync(file)) return readFileSync(file, "utf8").trim();
-  mkdirSync(path.dirname(file), { recursive: true });
+  const file = path.join(path.dirname(path.resolve(/*turbopackIgnore: true*/ e.PGLITE_DIR)), "auth-secret");
+  if (existsSync(/*turbopackIgnore: true*/ file)) return readFileSync(/*turbopackIgnore: true*/ file, "utf8").trim();
+  mkdirSync(/*turbopackIgnore: true*/ path.dirname(file), { recursive: true });
   const secret = randomBytes(32).toString("base64url");
-  writeFileSync(file, secret, { mode: 0o600 });
+  writeFileSync(/*turbopackIgnore: true*/ file, secret, { mode: 0o600 });
   return secret;
 }

@@ -1,0 +1,57 @@
+// Every page and API route, with the roles it allows. The single source for authorization checks
+// (requirePage / apiRoute), the navigation, and the route × role test that compares this list with
+// the files under app/ (lib/auth/access.test.ts) and probes each entry over HTTP (e2e/access.spec.ts).
+// Client-safe: no I/O.
+import type { RoleName } from "../users/schema";
+
+export const ALL_ROLES: readonly RoleName[] = ["admin", "researcher", "annotator"];
+
+export type Access = readonly RoleName[] | "public";
+
+export interface PageRoute {
+  kind: "page";
+  path: string; // as in the app/ tree, route groups removed, e.g. "/admin/users"
+  roles: Access;
+  nav?: { label: string; order: number };
+}
+
+export interface ApiRoute {
+  kind: "api";
+  path: string; // e.g. "/api/users/[id]"
+  methods: readonly ("GET" | "POST" | "PATCH" | "PUT" | "DELETE")[];
+  roles: Access;
+}
+
+export type RouteEntry = PageRoute | ApiRoute;
+
+export const ROUTES = [
+  { kind: "page", path: "/login", roles: "public" },
+  { kind: "page", path: "/", roles: ALL_ROLES, nav: { label: "Overview", order: 0 } },
+  { kind: "page", path: "/taxonomy", roles: ALL_ROLES, nav: { label: "Taxonomy", order: 1 } },
+  { kind: "page", path: "/admin/users", roles: ["admin"], nav: { label: "Users", order: 9 } },
+  { kind: "api", path: "/api/auth/[...nextauth]", methods: ["GET", "POST"], roles: "public" },
+  { kind: "api", path: "/api/health", methods: ["GET"], roles: "public" },
+  { kind: "api", path: "/api/overview", methods: ["GET"], roles: ALL_ROLES },
+  { kind: "api", path: "/api/users", methods: ["GET", "POST"], roles: ["admin"] },
+  { kind: "api", path: "/api/users/[id]", methods: ["PATCH"], roles: ["admin"] },
+] as const satisfies readonly RouteEntry[];
+
+export type RoutePath = (typeof ROUTES)[number]["path"];
+
+export function routeEntry(path: RoutePath): RouteEntry {
+  const e = ROUTES.find((r) => r.path === path);
+  if (!e) throw new Error(`No access entry for ${path}`);
+  return e;
+}
+
+export function allows(access: Access, role: RoleName | null): boolean {
+  if (access === "public") return true;
+  return role !== null && access.includes(role);
+}
+
+/** The navigation a role sees: only pages it may open. */
+export function navFor(role: RoleName): { path: string; label: string }[] {
+  return ROUTES.filter((r): r is Extract<(typeof ROUTES)[number], { nav: object }> => "nav" in r && allows(r.roles, role))
+    .sort((a, b) => a.nav.order - b.nav.order)
+    .map((r) => ({ path: r.path, label: r.nav.label }));
+}

@@ -1,0 +1,17 @@
+#!/usr/bin/env bash
+# npm test: unit tests, database tests and browser tests, against DATABASE_URL when it is set and the
+# embedded database otherwise. Stops at the first failing stage.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+if [ ! -x "${CHROMIUM_PATH:-/usr/bin/chromium}" ]; then
+  echo "error: Chromium is missing, so the browser tests cannot run." >&2
+  echo "       Install Debian's package: apt-get update && apt-get install -y chromium   (or set CHROMIUM_PATH)" >&2
+  exit 1
+fi
+
+if [ -n "${DATABASE_URL:-}" ]; then echo "== database: PostgreSQL (DATABASE_URL)"; else echo "== database: embedded PGlite"; fi
+echo "== typecheck"; npx tsc --noEmit
+echo "== unit tests"; npx vitest run --project unit
+echo "== database tests"; npx vitest run --project db
+echo "== browser tests"; bash scripts/e2e.sh
