@@ -7,6 +7,7 @@ import { PrismaPg } from "@prisma/adapter-pg";
 import pg from "pg";
 import { PrismaPGlite } from "pglite-prisma-adapter";
 import { env } from "./env";
+import { log } from "./log";
 import { applyMigrations, type SqlConnection } from "./migrations";
 import { PrismaClient, Prisma } from "./generated/prisma/client";
 
@@ -28,6 +29,9 @@ export async function openDb(opts: { url?: string; dir?: string; migrate?: boole
   const migrate = opts.migrate ?? true;
   if (opts.url) {
     const pool = new pg.Pool({ connectionString: opts.url, max: 10 });
+    // An idle connection can be closed by the server (restart, admin command). Without a listener pg
+    // raises that as an uncaught exception and the process dies; the pool replaces the connection.
+    pool.on("error", (err) => log.warn({ err: err.message }, "idle PostgreSQL connection closed"));
     const sql: SqlConnection = {
       exec: (s) => pool.query(s),
       query: async (s, p) => pool.query(s, p as unknown[]) as never,
@@ -47,8 +51,8 @@ export async function openDb(opts: { url?: string; dir?: string; migrate?: boole
       kind: "postgresql",
       sql,
       close: async () => {
-        await db.$disconnect();
-        await pool.end().catch(() => {});
+        await db.$disconnect(); // ends the pool through the adapter
+        if (!pool.ended) await pool.end();
       },
     };
   }

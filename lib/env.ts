@@ -20,6 +20,8 @@ const schema = z.object({
   PGLITE_DIR: z.string().default(".data/pglite"),
   /** Secret that signs session cookies. Unset on the embedded database: one is created in .data/. */
   NEXTAUTH_SECRET: z.string().min(16, "NEXTAUTH_SECRET must be at least 16 characters").optional(),
+  /** The benchmark database (npm run bench:seed, npm run bench): never the app's own. */
+  BENCH_DATABASE_URL: z.string().trim().default("postgresql://postgres@127.0.0.1:5432/abstain_bench"),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
 });
 

@@ -4,6 +4,7 @@
 import { randomBytes } from "node:crypto";
 import pg from "pg";
 import { openDb, type OpenedDb } from "../db";
+import { env } from "../env";
 
 export interface TestDb extends OpenedDb {
   /** The connection string of the fresh database (PostgreSQL only). */
@@ -11,7 +12,7 @@ export interface TestDb extends OpenedDb {
 }
 
 export async function createTestDb(): Promise<TestDb> {
-  const base = process.env.DATABASE_URL?.trim();
+  const base = env().DATABASE_URL;
   if (!base) return openDb({ dir: "memory://" });
   const name = `abstain_test_${randomBytes(6).toString("hex")}`;
   const admin = new pg.Client({ connectionString: base });
@@ -32,7 +33,17 @@ export async function createTestDb(): Promise<TestDb> {
       const c = new pg.Client({ connectionString: base });
       await c.connect();
       try {
-        await c.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+        // pool.end() resolves before its sockets have closed; FORCE would kill them mid-goodbye (an
+        // uncaught error in pg). Wait for them to leave, and only force after a few seconds.
+        for (let i = 0; ; i++) {
+          try {
+            await c.query(`DROP DATABASE IF EXISTS "${name}"${i >= 50 ? " WITH (FORCE)" : ""}`);
+            break;
+          } catch (err) {
+            if ((err as { code?: string }).code !== "55006" || i >= 50) throw err; // 55006: in use
+            await new Promise((r) => setTimeout(r, 100));
+          }
+        }
       } finally {
         await c.end();
       }
