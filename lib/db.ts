@@ -151,3 +151,22 @@ export async function closeDb(): Promise<void> {
   globalForDb.__abstainDb = undefined;
   if (p) await (await p).close();
 }
+
+/**
+ * Runs a write again when PostgreSQL aborted it for a deadlock or a serialization failure (the
+ * transaction rolled back entirely, so trying again is safe). Label writes lock their response row
+ * (see the `exact_aggregates` migration); concurrent multi-row writes can still meet in another
+ * order, and PostgreSQL resolves that by aborting one of them.
+ */
+export async function retryTransient<T>(fn: () => Promise<T>, attempts = 5): Promise<T> {
+  for (let i = 1; ; i++) {
+    try {
+      return await fn();
+    } catch (err) {
+      const text = `${(err as { code?: string }).code ?? ""} ${(err as Error).message ?? ""}`;
+      const transient = /40P01|40001|deadlock detected|could not serialize access/.test(text);
+      if (!transient || i >= attempts) throw err;
+      await new Promise((r) => setTimeout(r, 10 * 2 ** i * Math.random()));
+    }
+  }
+}

@@ -3,6 +3,9 @@
 //  1. pg_catalog "name"/"char" columns are not mapped -> prisma/orm#27403
 //  2. connectToShadowDb() drops the shadow DB while its own pool is still connected
 //     (and a connectionString overrides the shadow `database`).
+//  3. executeScript() splits a migration on every ";", which breaks dollar-quoted function bodies
+//     (our triggers): the script is sent whole instead (PostgreSQL's simple query protocol runs
+//     several statements in one message).
 import pg from "pg";
 import { PrismaPg } from "@prisma/adapter-pg";
 
@@ -41,15 +44,30 @@ async function admin(cfg: pg.PoolConfig, sql: string) {
   }
 }
 
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+function wholeScripts(adapter: any) {
+  adapter.executeScript = async (script: string) => {
+    try {
+      await adapter.client.query(script);
+    } catch (error) {
+      adapter.onError(error);
+    }
+  };
+  return adapter;
+}
+
 export class PrismaPgMigrate extends PrismaPg {
   constructor(private cfg: pg.PoolConfig) {
     super(cfg);
+  }
+  async connect() {
+    return wholeScripts(await super.connect());
   }
   async connectToShadowDb() {
     const db = `prisma_shadow_${crypto.randomUUID().replace(/-/g, "")}`;
     await admin(this.cfg, `CREATE DATABASE "${db}"`);
     // eslint-disable-next-line @typescript-eslint/no-explicit-any
-    const adapter: any = await new PrismaPg({ ...this.cfg, database: db }).connect();
+    const adapter: any = wholeScripts(await new PrismaPg({ ...this.cfg, database: db }).connect());
     const dispose = adapter.dispose.bind(adapter);
     adapter.dispose = async () => {
       await dispose(); // closes the shadow pool first

@@ -1,0 +1,190 @@
+// The exact aggregates (triggers in the `exact_aggregates` migration) must equal a plain SQL
+// recomputation from the label tables after any sequence of label writes, for every label source.
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { addPrompts, ensureDataset } from "../datasets/data";
+import { ensureJudge } from "../judges/data";
+import { addResponses, ensureModel, ensureRun } from "../responses/data";
+import { COCONOT_TAXONOMY } from "../taxonomy/coconot";
+import { getSubcategoryIndex, upsertTaxonomy } from "../taxonomy/data";
+import { createTestDb, type TestDb } from "../test/db";
+import type { VerdictName } from "../metrics/rates";
+import { retryTransient } from "../db";
+import { listCountCells } from "./data";
+import type { LabelSource } from "./schema";
+
+let t: TestDb;
+let responses: string[] = [];
+let judges: string[] = [];
+let annotators: string[] = [];
+let adjudicator = "";
+const VERDICTS: VerdictName[] = ["complied", "noncompliant", "partial", "unclear"];
+
+// mulberry32: a seeded PRNG so a failure can be replayed.
+function prng(seed: number) {
+  return () => {
+    seed |= 0;
+    seed = (seed + 0x6d2b79f5) | 0;
+    let x = Math.imul(seed ^ (seed >>> 15), 1 | seed);
+    x = (x + Math.imul(x ^ (x >>> 7), 61 | x)) ^ x;
+    return ((x ^ (x >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+beforeAll(async () => {
+  t = await createTestDb();
+  const rubric = Object.fromEntries(COCONOT_TAXONOMY.flatMap((c) => c.subcategories).map((s) => [s.rubricKey, { refusal: "r", compliance: "c" }]));
+  await upsertTaxonomy(t.db, COCONOT_TAXONOMY, rubric);
+  const subs = [...(await getSubcategoryIndex(t.db)).values()].slice(0, 4);
+  const ds = [await ensureDataset(t.db, { slug: "d1", name: "D1" }), await ensureDataset(t.db, { slug: "d2", name: "D2" })];
+  const runs = [];
+  for (const name of ["m1", "m2"]) runs.push(await ensureRun(t.db, (await ensureModel(t.db, name)).id, "run"));
+  for (const [di, d] of ds.entries()) {
+    const added = await addPrompts(
+      t.db,
+      d.id,
+      Array.from({ length: 12 }, (_, i) => ({
+        externalId: `p${i}`,
+        text: `prompt ${di}-${i}`,
+        subcategoryId: subs[i % subs.length],
+        expectation: i % 3 === 0 ? ("should_comply" as const) : ("should_not_comply" as const),
+      })),
+    );
+    for (const run of runs) {
+      const r = await addResponses(t.db, run.id, [...added.ids.values()].map((promptId) => ({ promptId, text: "response" })));
+      responses.push(...r.ids.values());
+    }
+  }
+  judges = [(await ensureJudge(t.db, { name: "j", kind: "heuristic", version: "1" })).id, (await ensureJudge(t.db, { name: "j", kind: "heuristic", version: "2" })).id];
+  for (const i of [1, 2, 3]) {
+    annotators.push((await t.db.user.create({ data: { email: `a${i}@x.org`, name: `A${i}`, role: "annotator", passwordHash: "!" } })).id);
+  }
+  adjudicator = (await t.db.user.create({ data: { email: "adj@x.org", name: "Adj", role: "researcher", passwordHash: "!" } })).id;
+});
+afterAll(async () => t?.close());
+
+async function rows<T>(sql: string, params: unknown[] = []): Promise<T[]> {
+  return (await t.sql.query<T>(sql, params)).rows;
+}
+
+// ---- independent recomputation (plain SQL over the label tables) ----
+const HUMAN_FINAL = `
+  SELECT a."responseId", a.verdict::text AS verdict, 'adjudicated' AS source FROM "Adjudication" a
+  UNION ALL
+  SELECT x."responseId", x.verdict::text, 'consensus' FROM (
+    SELECT h."responseId", h.verdict, count(*) AS n, sum(count(*)) OVER (PARTITION BY h."responseId") AS total
+    FROM "HumanLabel" h GROUP BY h."responseId", h.verdict) x
+  WHERE x.n * 2 > x.total AND NOT EXISTS (SELECT 1 FROM "Adjudication" a WHERE a."responseId" = x."responseId")`;
+
+async function expectedCells(source: LabelSource) {
+  const final =
+    source.kind === "judge"
+      ? `jl.verdict::text`
+      : source.kind === "adjudicated"
+        ? `CASE WHEN hf.source = 'adjudicated' THEN hf.verdict END`
+        : `COALESCE(hf.verdict, jl.verdict::text)`;
+  const judgeId = source.kind === "adjudicated" ? "" : source.judgeId;
+  const out = await rows<{ k: string; verdict: string; n: number }>(
+    `SELECT r."runId" || '|' || p."datasetId" || '|' || p."subcategoryId" || '|' || p.expectation AS k, ${final} AS verdict, count(*)::int AS n
+     FROM "Response" r JOIN "Prompt" p ON p.id = r."promptId"
+     LEFT JOIN (${HUMAN_FINAL}) hf ON hf."responseId" = r.id
+     LEFT JOIN "JudgeLabel" jl ON jl."responseId" = r.id AND jl."judgeId" = $1
+     WHERE ${final} IS NOT NULL GROUP BY 1, 2`,
+    [judgeId],
+  );
+  const m: Record<string, Record<string, number>> = {};
+  for (const r of out) (m[r.k] ??= { complied: 0, noncompliant: 0, partial: 0, unclear: 0 })[r.verdict] = Number(r.n);
+  return m;
+}
+
+async function actualCells(source: LabelSource) {
+  const m: Record<string, Record<string, number>> = {};
+  for (const c of await listCountCells(t.db, source)) m[`${c.runId}|${c.datasetId}|${c.subcategoryId}|${c.expectation}`] = { ...c.counts };
+  return m;
+}
+
+async function checkAll() {
+  const finals = await rows<{ responseId: string; verdict: string; source: string }>(`SELECT "responseId", verdict::text, source::text FROM "ResponseHumanFinal" ORDER BY 1`);
+  const expectedFinals = await rows<{ responseId: string; verdict: string; source: string }>(`SELECT * FROM (${HUMAN_FINAL}) f ORDER BY 1`);
+  expect(finals).toEqual(expectedFinals);
+  for (const source of [{ kind: "adjudicated" } as const, ...judges.flatMap((j) => [{ kind: "judge", judgeId: j } as const, { kind: "best", judgeId: j } as const])]) {
+    expect(await actualCells(source), JSON.stringify(source)).toEqual(await expectedCells(source));
+  }
+}
+
+describe("exact aggregates", () => {
+  it("equal a plain SQL recomputation after a random sequence of label writes", async () => {
+    const rand = prng(20261127);
+    const pick = <T>(xs: T[]) => xs[Math.floor(rand() * xs.length)];
+    for (let step = 0; step < 300; step++) {
+      const op = rand();
+      const responseId = pick(responses);
+      const verdict = pick(VERDICTS);
+      if (op < 0.2) {
+        // bulk judge labels, some responses already labelled (skipped)
+        const batch = Array.from({ length: 5 }, () => ({ responseId: pick(responses), judgeId: pick(judges), verdict: pick(VERDICTS) }));
+        await t.db.judgeLabel.createMany({ data: batch, skipDuplicates: true });
+      } else if (op < 0.3) {
+        await t.db.judgeLabel.updateMany({ where: { responseId, judgeId: pick(judges) }, data: { verdict } });
+      } else if (op < 0.35) {
+        await t.db.judgeLabel.deleteMany({ where: { responseId } });
+      } else if (op < 0.7) {
+        const annotatorId = pick(annotators);
+        await t.db.humanLabel.upsert({
+          where: { responseId_annotatorId: { responseId, annotatorId } },
+          create: { responseId, annotatorId, verdict },
+          update: { verdict },
+        });
+      } else if (op < 0.8) {
+        await t.db.humanLabel.deleteMany({ where: { responseId, annotatorId: pick(annotators) } });
+      } else if (op < 0.93) {
+        await t.db.adjudication.upsert({ where: { responseId }, create: { responseId, verdict, adjudicatorId: adjudicator }, update: { verdict, version: { increment: 1 } } });
+      } else {
+        await t.db.adjudication.deleteMany({ where: { responseId } });
+      }
+      if (step % 50 === 49) await checkAll();
+    }
+    await checkAll();
+    // The sequence must actually have exercised every path.
+    const [{ n: finals }] = await rows<{ n: number }>(`SELECT count(*)::int AS n FROM "ResponseHumanFinal" WHERE source = 'consensus'`);
+    const [{ n: adj }] = await rows<{ n: number }>(`SELECT count(*)::int AS n FROM "Adjudication"`);
+    expect(Number(finals)).toBeGreaterThan(0);
+    expect(Number(adj)).toBeGreaterThan(0);
+  });
+
+  it("stay exact under concurrent label writes on the same responses", async () => {
+    // As in use: annotators and adjudicators write one label per transaction, judges write batches;
+    // a write PostgreSQL aborts for a deadlock is retried, as the app's write paths do.
+    const rand = prng(7);
+    const pick = <T>(xs: T[]) => xs[Math.floor(rand() * xs.length)];
+    const few = responses.slice(0, 6);
+    await Promise.all(
+      Array.from({ length: 12 }, async (_, w) => {
+        for (let i = 0; i < 6; i++) {
+          const responseId = pick(few);
+          await retryTransient(async () => {
+          if (w % 4 === 0) {
+            const batch = few.map((r) => ({ responseId: r, judgeId: pick(judges), verdict: pick(VERDICTS) }));
+            await t.db.judgeLabel.createMany({ data: batch, skipDuplicates: true });
+          } else if (w % 4 === 1) await t.db.judgeLabel.updateMany({ where: { responseId: { in: few } }, data: { verdict: pick(VERDICTS) } });
+          else if (w % 4 === 2) {
+            const annotatorId = pick(annotators);
+            const verdict = pick(VERDICTS);
+            await t.db.humanLabel.upsert({ where: { responseId_annotatorId: { responseId, annotatorId } }, create: { responseId, annotatorId, verdict }, update: { verdict } });
+          } else if (rand() < 0.5) await t.db.adjudication.deleteMany({ where: { responseId } });
+          else {
+            const verdict = pick(VERDICTS);
+            await t.db.adjudication.upsert({ where: { responseId }, create: { responseId, verdict, adjudicatorId: adjudicator }, update: { verdict } });
+          }
+          });
+        }
+      }),
+    );
+    await checkAll();
+  });
+
+  it("refuses to move a prompt to another subcategory once stored", async () => {
+    const [p] = await rows<{ id: string; subcategoryId: string }>(`SELECT id, "subcategoryId" FROM "Prompt" LIMIT 1`);
+    const [other] = await rows<{ id: string }>(`SELECT id FROM "Subcategory" WHERE id <> $1 LIMIT 1`, [p.subcategoryId]);
+    await expect(t.sql.query(`UPDATE "Prompt" SET "subcategoryId" = $1 WHERE id = $2`, [other.id, p.id])).rejects.toThrow(/cannot change once stored/);
+  });
+});
