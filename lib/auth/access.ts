@@ -27,7 +27,10 @@ export type RouteEntry = PageRoute | ApiRoute;
 export const ROUTES = [
   { kind: "page", path: "/login", roles: "public" },
   { kind: "page", path: "/", roles: ALL_ROLES, nav: { label: "Overview", order: 0 } },
-  { kind: "page", path: "/taxonomy", roles: ALL_ROLES, nav: { label: "Taxonomy", order: 1 } },
+  { kind: "page", path: "/results", roles: ["admin", "researcher"], nav: { label: "Results", order: 1 } },
+  { kind: "page", path: "/browse", roles: ["admin", "researcher"], nav: { label: "Browse", order: 2 } },
+  { kind: "page", path: "/browse/[id]", roles: ["admin", "researcher"] },
+  { kind: "page", path: "/taxonomy", roles: ALL_ROLES, nav: { label: "Taxonomy", order: 5 } },
   { kind: "page", path: "/admin/users", roles: ["admin"], nav: { label: "Users", order: 9 } },
   { kind: "api", path: "/api/auth/[...nextauth]", methods: ["GET", "POST"], roles: "public" },
   { kind: "api", path: "/api/health", methods: ["GET"], roles: "public" },

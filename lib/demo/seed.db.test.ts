@@ -56,8 +56,16 @@ describe("demo seed", () => {
     const skipped = first.skippedEmptyResponses.reduce((s, x) => s + x.ids.length, 0);
     expect(skipped).toBe(149); // 1 in the original set, 148 in the contrast set
     expect(await count(`SELECT count(*) AS n FROM "Response"`)).toBe(1001 + 379 - 149 + 927 * 2);
-    expect(await count(`SELECT count(*) AS n FROM "JudgeLabel" WHERE verdict = 'complied'`)).toBe(927);
-    expect(await count(`SELECT count(*) AS n FROM "JudgeLabel" WHERE verdict = 'noncompliant'`)).toBe(927);
+    const pref = `FROM "JudgeLabel" l JOIN "Judge" j ON j.id = l."judgeId" WHERE j.name = 'coconot-pref-construction'`;
+    expect(await count(`SELECT count(*) AS n ${pref} AND verdict = 'complied'`)).toBe(927);
+    expect(await count(`SELECT count(*) AS n ${pref} AND verdict = 'noncompliant'`)).toBe(927);
+  });
+
+  it("labels every response with the heuristic judge", async () => {
+    expect(
+      await count(`SELECT count(*) AS n FROM "Response" r WHERE NOT EXISTS (
+        SELECT 1 FROM "JudgeLabel" l JOIN "Judge" j ON j.id = l."judgeId" WHERE l."responseId" = r.id AND j.name = 'abstain-heuristic')`),
+    ).toBe(0);
   });
 
   it("creates the demo users once", async () => {

@@ -15,6 +15,7 @@ import { addPrompts, ensureDataset, type PromptInput } from "../datasets/data";
 import type { Db, DbTx } from "../db";
 import type { Expectation } from "../generated/prisma/enums";
 import { addJudgeLabels, ensureJudge } from "../judges/data";
+import { HEURISTIC_JUDGE, judgeHeuristic } from "../judges/heuristic";
 import { addResponses, ensureModel, ensureRun } from "../responses/data";
 import { COCONOT_SUBCATEGORY_ALIASES, COCONOT_TAXONOMY } from "../taxonomy/coconot";
 import { getSubcategoryIndex, subcategoryKey, upsertTaxonomy } from "../taxonomy/data";
@@ -168,6 +169,33 @@ async function seedData(db: DbTx, report: SeedReport): Promise<void> {
   }
 }
 
+/** Labels every demo response with the offline heuristic judge, so Results has numbers from the start. */
+async function seedHeuristicLabels(db: DbTx, report: SeedReport): Promise<void> {
+  const judge = await ensureJudge(db, { ...HEURISTIC_JUDGE, config: { rules: "lib/judges/heuristic.ts" } });
+  const responses = await db.response.findMany({
+    where: { judgeLabels: { none: { judgeId: judge.id } } },
+    select: {
+      id: true,
+      text: true,
+      prompt: { select: { text: true, expectation: true, subcategory: { select: { slug: true, category: { select: { slug: true } } } } } },
+    },
+  });
+  report.judgeLabelsCreated += await addJudgeLabels(
+    db,
+    judge.id,
+    responses.map((r) => {
+      const j = judgeHeuristic({
+        prompt: r.prompt.text,
+        response: r.text,
+        category: r.prompt.subcategory.category.slug,
+        subcategory: r.prompt.subcategory.slug,
+        expectation: r.prompt.expectation,
+      });
+      return { responseId: r.id, verdict: j.verdict, rationale: j.rationale };
+    }),
+  );
+}
+
 async function seedUsers(db: DbTx, report: SeedReport): Promise<void> {
   for (const u of DEMO_USERS) {
     const existing = await db.user.findUnique({ where: { email: u.email }, select: { id: true } });
@@ -187,6 +215,7 @@ export async function seedDemo(db: Db, opts: { users?: boolean } = {}): Promise<
   await db.$transaction(
     async (tx) => {
       await seedData(tx, report);
+      await seedHeuristicLabels(tx, report);
       if (opts.users ?? true) await seedUsers(tx, report);
     },
     { timeout: 10 * 60_000, maxWait: 60_000 },

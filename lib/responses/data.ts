@@ -47,3 +47,57 @@ export async function addResponses(
   }
   return { created, existing: responses.length - created, ids };
 }
+
+/** Everything the response page shows. Raw judge output is included: this page is for researchers. */
+export async function getResponseDetail(db: DbTx, id: string) {
+  const r = await db.response.findUnique({
+    where: { id },
+    select: {
+      id: true,
+      text: true,
+      createdAt: true,
+      run: { select: { id: true, name: true, settings: true, model: { select: { name: true } } } },
+      prompt: {
+        select: {
+          externalId: true,
+          text: true,
+          expectation: true,
+          dataset: { select: { id: true, name: true } },
+          subcategory: {
+            select: {
+              id: true,
+              name: true,
+              expectedBehaviour: true,
+              category: { select: { name: true, slug: true } },
+              rubricVersions: { orderBy: { version: "desc" }, take: 1, select: { version: true, acceptable: true, unacceptable: true } },
+            },
+          },
+        },
+      },
+      judgeLabels: {
+        orderBy: { createdAt: "asc" },
+        select: { id: true, verdict: true, rationale: true, rawOutput: true, createdAt: true, judge: { select: { name: true, version: true, kind: true } } },
+      },
+      humanLabels: {
+        orderBy: { createdAt: "asc" },
+        select: {
+          id: true,
+          verdict: true,
+          note: true,
+          createdAt: true,
+          updatedAt: true,
+          annotator: { select: { name: true } },
+          revisions: { orderBy: { changedAt: "asc" }, select: { verdict: true, note: true, changedAt: true, changedBy: { select: { name: true } } } },
+        },
+      },
+      adjudication: { select: { verdict: true, reason: true, note: true, updatedAt: true, version: true, adjudicator: { select: { name: true } } } },
+    },
+  });
+  if (!r) return null;
+  const audit = await db.auditLog.findMany({
+    where: { OR: [{ entityType: "response", entityId: id }, { entityType: "adjudication", entityId: id }] },
+    orderBy: { createdAt: "asc" },
+    select: { id: true, actorId: true, action: true, before: true, after: true, createdAt: true },
+  });
+  return { ...r, audit };
+}

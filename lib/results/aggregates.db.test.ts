@@ -9,6 +9,7 @@ import { getSubcategoryIndex, upsertTaxonomy } from "../taxonomy/data";
 import { createTestDb, type TestDb } from "../test/db";
 import type { VerdictName } from "../metrics/rates";
 import { retryTransient } from "../db";
+import { countResponses, listResponses } from "../browse/data";
 import { listCountCells } from "./data";
 import type { LabelSource } from "./schema";
 
@@ -180,6 +181,37 @@ describe("exact aggregates", () => {
       }),
     );
     await checkAll();
+  });
+
+  it("count exactly the responses Browse lists for each cell (the drill-down agrees)", async () => {
+    for (const source of [{ kind: "adjudicated" } as const, { kind: "best", judgeId: judges[0] } as const, { kind: "judge", judgeId: judges[1] } as const]) {
+      const params = source.kind === "adjudicated" ? { source: "adjudicated" as const } : { source: source.kind, judge: source.judgeId };
+      for (const c of await listCountCells(t.db, source)) {
+        const n = c.counts.complied + c.counts.noncompliant + c.counts.partial + c.counts.unclear;
+        const filter = { run: c.runId, dataset: c.datasetId, subcategory: c.subcategoryId, expectation: c.expectation, labelled: "1" as const, ...params };
+        expect(await countResponses(t.db, filter), JSON.stringify(filter)).toBe(n);
+        expect(await countResponses(t.db, { ...filter, finalVerdict: "complied" })).toBe(c.counts.complied);
+      }
+    }
+  });
+
+  it("pages through Browse with a keyset cursor: every response once, in order, deep pages included", async () => {
+    for (const sort of ["newest", "oldest"] as const) {
+      const seen: string[] = [];
+      let after: string | undefined;
+      for (let guard = 0; guard < 100; guard++) {
+        const page = await listResponses(t.db, { sort, after, source: "best", judge: judges[0] });
+        seen.push(...page.items.map((r) => r.id));
+        if (!page.nextCursor) break;
+        after = page.nextCursor;
+      }
+      expect(seen.length).toBe(responses.length);
+      expect(new Set(seen).size).toBe(responses.length);
+      const sorted = [...seen].sort();
+      expect(seen).toEqual(sort === "oldest" ? sorted : sorted.reverse());
+    }
+    const one = await listResponses(t.db, { q: "response", run: undefined });
+    expect(one.items[0]).toMatchObject({ response: "response", expectation: expect.stringMatching(/comply/) });
   });
 
   it("refuses to move a prompt to another subcategory once stored", async () => {

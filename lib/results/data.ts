@@ -55,7 +55,7 @@ export async function listCountCells(db: DbTx, source: LabelSource): Promise<Cou
 export async function getResultsContext(db: DbTx) {
   const [runs, judges, datasets, categories] = await Promise.all([
     db.run.findMany({ select: { id: true, name: true, model: { select: { name: true } } }, orderBy: [{ model: { name: "asc" } }, { name: "asc" }] }),
-    db.judge.findMany({ select: { id: true, name: true, version: true, kind: true }, orderBy: [{ createdAt: "desc" }] }),
+    db.judge.findMany({ select: { id: true, name: true, version: true, kind: true }, orderBy: [{ createdAt: "desc" }, { name: "asc" }] }),
     db.dataset.findMany({ select: { id: true, name: true, slug: true }, orderBy: { createdAt: "asc" } }),
     db.category.findMany({
       orderBy: { sortOrder: "asc" },

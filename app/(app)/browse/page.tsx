@@ -1,0 +1,56 @@
+import type { Metadata } from "next";
+import Link from "next/link";
+import { requirePage } from "@/lib/auth/session";
+import { countResponses, getBrowseOptions, listResponses } from "@/lib/browse/data";
+import { browseHref, parseBrowseParams } from "@/lib/browse/schema";
+import { getDb } from "@/lib/db";
+import { BrowseFilters } from "./_components/browse-filters";
+import { BrowseTable } from "./_components/browse-table";
+
+export const metadata: Metadata = { title: "Browse" };
+export const dynamic = "force-dynamic";
+
+export default async function BrowsePage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
+  await requirePage("/browse");
+  const { filter, errors } = parseBrowseParams(await searchParams);
+  const db = await getDb();
+  const [options, page, total] = await Promise.all([getBrowseOptions(db), listResponses(db, filter), countResponses(db, filter)]);
+  const { after: _after, ...withoutCursor } = filter;
+  return (
+    <div className="space-y-4">
+      <div>
+        <h1 className="text-2xl font-semibold">Browse</h1>
+        <p className="text-sm text-slate-600">
+          Every response with its labels. Filters live in the address bar: share the link, and the back button works.
+        </p>
+      </div>
+      {errors.length ? (
+        <ul role="alert" className="rounded border border-amber-300 bg-amber-50 p-2 text-sm text-amber-900" data-testid="filter-errors">
+          {errors.map((e) => (
+            <li key={e}>{e}</li>
+          ))}
+        </ul>
+      ) : null}
+      <BrowseFilters filter={filter} options={options} />
+      <p className="text-sm text-slate-700">
+        <span data-testid="browse-total">{total.toLocaleString("en-US")}</span> matching responses
+        {filter.after ? (
+          <>
+            {" "}
+            · <Link href={browseHref(withoutCursor)} className="text-blue-700 underline">back to the first page</Link>
+          </>
+        ) : null}
+      </p>
+      <BrowseTable rows={page.items} />
+      <nav aria-label="Pages" className="flex justify-end">
+        {page.nextCursor ? (
+          <Link href={browseHref({ ...filter, after: page.nextCursor })} className="rounded-md border border-slate-300 bg-white px-3 py-1.5 text-sm hover:bg-slate-100" data-testid="next-page">
+            Next {50} →
+          </Link>
+        ) : (
+          <span className="text-sm text-slate-500">End of results</span>
+        )}
+      </nav>
+    </div>
+  );
+}
