@@ -72,6 +72,9 @@ export async function seedBench(opts: SeedOptions): Promise<SeedSummary> {
         rows: table.rows(corpus, Math.floor((k * corpus.responses) / n), Math.floor(((k + 1) * corpus.responses) / n)),
       }));
       await copyTable(table.name, table.columns, slices, log);
+      // Fresh statistics before the next table: the label triggers' lookups (exact_aggregates
+      // migration) would otherwise be planned as if the tables just loaded were empty.
+      await client.query(`ANALYZE "${table.name}"`);
     }
     const loadSeconds = (performance.now() - loadStarted) / 1000;
     // Benchmarks should meet settled tables: planner statistics, hint bits and the visibility map in place.

@@ -3,6 +3,7 @@
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { PGlite } from "@electric-sql/pglite";
+import { pg_trgm } from "@electric-sql/pglite/contrib/pg_trgm";
 import { PrismaPg } from "@prisma/adapter-pg";
 import pg from "pg";
 import { PrismaPGlite } from "pglite-prisma-adapter";
@@ -62,7 +63,8 @@ export async function openDb(opts: { url?: string; dir?: string; migrate?: boole
   const unlock = onDisk ? lockPglite(path.resolve(/*turbopackIgnore: true*/ dir)) : () => {};
   let lite: PGlite;
   try {
-    lite = await PGlite.create(onDisk ? path.resolve(/*turbopackIgnore: true*/ dir) : undefined);
+    // pg_trgm backs Browse's text search index (migration text_search).
+    lite = await PGlite.create(onDisk ? path.resolve(/*turbopackIgnore: true*/ dir) : undefined, { extensions: { pg_trgm } });
   } catch (err) {
     unlock();
     throw err;

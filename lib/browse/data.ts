@@ -2,6 +2,9 @@
 // order), so deep pages cost the same as the first. Counts are exact.
 import type { DbTx } from "../db";
 import { Prisma } from "../db";
+import type { SqlConnection } from "../migrations";
+import { sourceRowsQuery } from "../results/data";
+import type { LabelSource } from "../results/schema";
 import { BROWSE_PAGE_SIZE, type BrowseFilter } from "./schema";
 
 export interface BrowseRow {
@@ -43,12 +46,19 @@ function whereClause(filter: BrowseFilter): Prisma.Sql {
   if (filter.judgeVerdict) w.push(Prisma.sql`jl.verdict = ${filter.judgeVerdict}::"Verdict"`);
   if (filter.finalVerdict) w.push(Prisma.sql`${final} = ${filter.finalVerdict}`);
   if (filter.labelled) w.push(Prisma.sql`${final} IS NOT NULL`);
-  if (filter.disagree) w.push(Prisma.sql`jl.verdict IS NOT NULL AND f.verdict IS NOT NULL AND jl.verdict <> f.verdict`);
+  // Starts from the (small) set of responses with a human final verdict instead of scanning responses.
+  if (filter.disagree) {
+    w.push(Prisma.sql`r.id IN (SELECT hf."responseId" FROM "ResponseHumanFinal" hf JOIN "JudgeLabel" j2 ON j2."responseId" = hf."responseId"
+                               AND j2."judgeId" = ${filter.judge ?? ""} WHERE j2.verdict <> hf.verdict)`);
+  }
   if (filter.humanVerdict) w.push(Prisma.sql`EXISTS (SELECT 1 FROM "HumanLabel" h WHERE h."responseId" = r.id AND h.verdict = ${filter.humanVerdict}::"Verdict")`);
   if (filter.annotator) w.push(Prisma.sql`EXISTS (SELECT 1 FROM "HumanLabel" h WHERE h."responseId" = r.id AND h."annotatorId" = ${filter.annotator})`);
   if (filter.q) {
     const like = `%${filter.q.replace(/[\\%_]/g, (ch) => `\\${ch}`)}%`;
-    w.push(Prisma.sql`(p.text ILIKE ${like} OR r.text ILIKE ${like})`);
+    // One id set from both trigram indexes (an OR across the join could use neither). Fast for specific
+    // terms; a term in a large share of responses collects all its matches first (see bench notes).
+    w.push(Prisma.sql`r.id IN (SELECT id FROM "Response" WHERE text ILIKE ${like}
+                             UNION SELECT r2.id FROM "Response" r2 WHERE r2."promptId" IN (SELECT id FROM "Prompt" WHERE text ILIKE ${like}))`);
   }
   return w.length ? Prisma.sql`WHERE ${Prisma.join(w, " AND ")}` : Prisma.empty;
 }
@@ -91,8 +101,58 @@ export async function listResponses(db: DbTx, filter: BrowseFilter): Promise<{ i
   return { items, nextCursor: more ? items[items.length - 1].id : null };
 }
 
-/** Exact number of responses matching the filter (the cursor is ignored). */
-export async function countResponses(db: DbTx, filter: BrowseFilter): Promise<number> {
+/** The label source a filter implies (the same rule as finalExpr). */
+function sourceOf(filter: BrowseFilter): LabelSource {
+  const kind = filter.source ?? (filter.judge ? "best" : "adjudicated");
+  return kind === "adjudicated" ? { kind } : { kind, judgeId: filter.judge ?? "" };
+}
+
+const AGGREGATE_KEYS = new Set(["run", "dataset", "category", "subcategory", "expectation", "labelled", "finalVerdict", "source", "judge", "sort", "after"]);
+
+/** Filters that only select labelled responses by cell and verdict can be counted from the aggregates. */
+export function countableFromAggregates(filter: BrowseFilter): boolean {
+  const keys = Object.entries(filter).filter(([, v]) => v !== undefined).map(([k]) => k);
+  return keys.every((k) => AGGREGATE_KEYS.has(k)) && (filter.labelled !== undefined || filter.finalVerdict !== undefined);
+}
+
+export const COUNT_CAP = 10_000;
+
+/**
+ * Number of responses matching the filter (the cursor is ignored). What a Results cell links to is
+ * counted from the exact aggregates (O(cells)); anything else is counted up to COUNT_CAP, so a page never
+ * waits for a full scan of a large table (`capped` says the true number is larger).
+ */
+export async function countResponses(opened: { db: DbTx; sql: SqlConnection }, filter: BrowseFilter): Promise<{ n: number; capped: boolean }> {
+  if (countableFromAggregates(filter)) {
+    const [inner, params] = sourceRowsQuery(sourceOf(filter));
+    const w: string[] = [];
+    const add = (cond: (i: number) => string, value: unknown) => {
+      params.push(value);
+      w.push(cond(params.length));
+    };
+    if (filter.run) add((i) => `x."runId" = $${i}`, filter.run);
+    if (filter.dataset) add((i) => `x."datasetId" = $${i}`, filter.dataset);
+    if (filter.subcategory) add((i) => `x."subcategoryId" = $${i}`, filter.subcategory);
+    if (filter.category) add((i) => `c.slug = $${i}`, filter.category);
+    if (filter.expectation) add((i) => `x.expectation = $${i}::"Expectation"`, filter.expectation);
+    if (filter.finalVerdict) add((i) => `x.verdict = $${i}::"Verdict"`, filter.finalVerdict);
+    const { rows } = await opened.sql.query<{ n: number }>(
+      `SELECT coalesce(sum(x.n), 0)::int AS n FROM (${inner}) x
+       JOIN "Subcategory" s ON s.id = x."subcategoryId" JOIN "Category" c ON c.id = s."categoryId"
+       ${w.length ? `WHERE ${w.join(" AND ")}` : ""}`,
+      params,
+    );
+    return { n: Number(rows[0].n), capped: false };
+  }
+  const [row] = await opened.db.$queryRaw<{ n: number }[]>(
+    Prisma.sql`SELECT count(*)::int AS n FROM (SELECT 1 ${fromClause(filter)} ${whereClause(filter)} LIMIT ${COUNT_CAP + 1}) x`,
+  );
+  const n = Number(row.n);
+  return n > COUNT_CAP ? { n: COUNT_CAP, capped: true } : { n, capped: false };
+}
+
+/** The exact count by a plain query over the label tables (tests compare both paths with it). */
+export async function countResponsesExactly(db: DbTx, filter: BrowseFilter): Promise<number> {
   const [row] = await db.$queryRaw<{ n: number }[]>(Prisma.sql`SELECT count(*)::int AS n ${fromClause(filter)} ${whereClause(filter)}`);
   return Number(row.n);
 }

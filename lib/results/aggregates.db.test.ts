@@ -9,7 +9,7 @@ import { getSubcategoryIndex, upsertTaxonomy } from "../taxonomy/data";
 import { createTestDb, type TestDb } from "../test/db";
 import type { VerdictName } from "../metrics/rates";
 import { retryTransient } from "../db";
-import { countResponses, listResponses } from "../browse/data";
+import { countableFromAggregates, countResponses, countResponsesExactly, listResponses } from "../browse/data";
 import { listCountCells } from "./data";
 import type { LabelSource } from "./schema";
 
@@ -99,7 +99,7 @@ async function expectedCells(source: LabelSource) {
 
 async function actualCells(source: LabelSource) {
   const m: Record<string, Record<string, number>> = {};
-  for (const c of await listCountCells(t.db, source)) m[`${c.runId}|${c.datasetId}|${c.subcategoryId}|${c.expectation}`] = { ...c.counts };
+  for (const c of await listCountCells(t.sql, source)) m[`${c.runId}|${c.datasetId}|${c.subcategoryId}|${c.expectation}`] = { ...c.counts };
   return m;
 }
 
@@ -186,11 +186,17 @@ describe("exact aggregates", () => {
   it("count exactly the responses Browse lists for each cell (the drill-down agrees)", async () => {
     for (const source of [{ kind: "adjudicated" } as const, { kind: "best", judgeId: judges[0] } as const, { kind: "judge", judgeId: judges[1] } as const]) {
       const params = source.kind === "adjudicated" ? { source: "adjudicated" as const } : { source: source.kind, judge: source.judgeId };
-      for (const c of await listCountCells(t.db, source)) {
+      for (const c of await listCountCells(t.sql, source)) {
         const n = c.counts.complied + c.counts.noncompliant + c.counts.partial + c.counts.unclear;
         const filter = { run: c.runId, dataset: c.datasetId, subcategory: c.subcategoryId, expectation: c.expectation, labelled: "1" as const, ...params };
-        expect(await countResponses(t.db, filter), JSON.stringify(filter)).toBe(n);
-        expect(await countResponses(t.db, { ...filter, finalVerdict: "complied" })).toBe(c.counts.complied);
+        expect(await countResponses(t, filter), JSON.stringify(filter)).toEqual({ n, capped: false });
+        expect(await countResponsesExactly(t.db, filter), JSON.stringify(filter)).toBe(n);
+        expect(await countResponses(t, { ...filter, finalVerdict: "complied" })).toEqual({ n: c.counts.complied, capped: false });
+        expect(await countResponsesExactly(t.db, { ...filter, finalVerdict: "complied" })).toBe(c.counts.complied);
+        // A category-level cell and a filter the aggregates cannot answer take the other path, and agree.
+        const viaScan = { ...filter, q: "response" };
+        expect(countableFromAggregates(viaScan)).toBe(false);
+        expect((await countResponses(t, viaScan)).n).toBe(n);
       }
     }
   });

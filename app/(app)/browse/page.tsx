@@ -3,7 +3,7 @@ import Link from "next/link";
 import { requirePage } from "@/lib/auth/session";
 import { countResponses, getBrowseOptions, listResponses } from "@/lib/browse/data";
 import { browseHref, parseBrowseParams } from "@/lib/browse/schema";
-import { getDb } from "@/lib/db";
+import { getOpenedDb } from "@/lib/db";
 import { BrowseFilters } from "./_components/browse-filters";
 import { BrowseTable } from "./_components/browse-table";
 
@@ -13,8 +13,9 @@ export const dynamic = "force-dynamic";
 export default async function BrowsePage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
   await requirePage("/browse");
   const { filter, errors } = parseBrowseParams(await searchParams);
-  const db = await getDb();
-  const [options, page, total] = await Promise.all([getBrowseOptions(db), listResponses(db, filter), countResponses(db, filter)]);
+  const opened = await getOpenedDb();
+  const db = opened.db;
+  const [options, page, total] = await Promise.all([getBrowseOptions(db), listResponses(db, filter), countResponses(opened, filter)]);
   const { after: _after, ...withoutCursor } = filter;
   return (
     <div className="space-y-4">
@@ -33,7 +34,8 @@ export default async function BrowsePage({ searchParams }: { searchParams: Promi
       ) : null}
       <BrowseFilters filter={filter} options={options} />
       <p className="text-sm text-slate-700">
-        <span data-testid="browse-total">{total.toLocaleString("en-US")}</span> matching responses
+        <span data-testid="browse-total">{total.n.toLocaleString("en-US")}</span>
+        {total.capped ? "+" : ""} matching responses
         {filter.after ? (
           <>
             {" "}

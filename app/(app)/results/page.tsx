@@ -3,7 +3,7 @@ import { RateBarChart } from "@/components/charts/rate-bar-chart";
 import { Card } from "@/components/ui/card";
 import { requirePage } from "@/lib/auth/session";
 import { browseHref, type BrowseFilter } from "@/lib/browse/schema";
-import { getDb } from "@/lib/db";
+import { getOpenedDb } from "@/lib/db";
 import { buildTable, chartSeries, compareToBaseline, type ResultsTable } from "@/lib/results/build";
 import { getResultsContext, listCountCells } from "@/lib/results/data";
 import { LABEL_SOURCE_TEXT, labelSourceParams, parseLabelSource } from "@/lib/results/schema";
@@ -18,14 +18,14 @@ const one = (v: string | string[] | undefined) => (Array.isArray(v) ? v[0] : v) 
 export default async function ResultsPage({ searchParams }: { searchParams: Promise<Params> }) {
   await requirePage("/results");
   const params = await searchParams;
-  const db = await getDb();
+  const { db, sql } = await getOpenedDb();
   const ctx = await getResultsContext(db);
   const judgeIds = new Set(ctx.judges.map((j) => j.id));
   const requestedJudge = one(params.judge);
   const source = parseLabelSource(one(params.source), requestedJudge && judgeIds.has(requestedJudge) ? requestedJudge : undefined, ctx.judges[0]?.id ?? null)!;
   const datasetId = ctx.datasets.some((d) => d.id === one(params.dataset)) ? one(params.dataset) : undefined;
   const baseline = ctx.runs.some((r) => r.id === one(params.baseline)) ? one(params.baseline) : undefined;
-  const cells = await listCountCells(db, source);
+  const cells = await listCountCells(sql, source);
   const runIds = ctx.runs.map((r) => r.id);
   const runLabels = Object.fromEntries(ctx.runs.map((r) => [r.id, r.label]));
 
