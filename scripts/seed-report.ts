@@ -6,7 +6,7 @@ export function printSeedReport(r: SeedReport): void {
   for (const s of r.skippedEmptyResponses) {
     if (s.ids.length) console.log(`  skipped   ${s.ids.length} record(s) with an empty response in ${s.file} (ids: ${s.ids.slice(0, 5).join(", ")}${s.ids.length > 5 ? ", …" : ""})`);
   }
-  console.log(`  labels    ${r.judgeLabelsCreated} new reference label(s); rubric versions created: ${r.rubricVersionsCreated}`);
+  console.log(`  labels    ${r.judgeLabelsCreated} new judge label(s) (preference-pair references and the heuristic judge); rubric versions created: ${r.rubricVersionsCreated}`);
   console.log(`  users     ${r.usersCreated.length ? `${r.usersCreated.length} created` : "already present"}`);
   console.log("\nDemo sign-in (change these before sharing the app):");
   for (const u of DEMO_USERS) console.log(`  ${u.role.padEnd(10)} ${u.email.padEnd(26)} ${u.password}`);
