@@ -22,6 +22,8 @@ const schema = z.object({
   NEXTAUTH_SECRET: z.string().min(16, "NEXTAUTH_SECRET must be at least 16 characters").optional(),
   /** The benchmark database (npm run bench:seed, npm run bench): never the app's own. */
   BENCH_DATABASE_URL: z.string().trim().default("postgresql://postgres@127.0.0.1:5432/abstain_bench"),
+  /** Largest file the web upload accepts (bytes). The CLI (scripts/import.ts) has no such cap. */
+  IMPORT_UPLOAD_MAX_BYTES: z.coerce.number().int().positive().default(512 * 1024 * 1024),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
 });
 

@@ -33,7 +33,7 @@ describe("access registry", () => {
 
   it("shows each role only the pages it may open", () => {
     expect(navFor("annotator").map((n) => n.path)).toEqual(["/", "/taxonomy"]);
-    expect(navFor("researcher").map((n) => n.path)).toEqual(["/", "/results", "/browse", "/taxonomy"]);
-    expect(navFor("admin").map((n) => n.path)).toEqual(["/", "/results", "/browse", "/taxonomy", "/admin/users"]);
+    expect(navFor("researcher").map((n) => n.path)).toEqual(["/", "/results", "/browse", "/import", "/taxonomy"]);
+    expect(navFor("admin").map((n) => n.path)).toEqual(["/", "/results", "/browse", "/import", "/taxonomy", "/admin/users"]);
   });
 });

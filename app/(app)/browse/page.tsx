@@ -6,6 +6,7 @@ import { browseHref, parseBrowseParams } from "@/lib/browse/schema";
 import { getOpenedDb } from "@/lib/db";
 import { BrowseFilters } from "./_components/browse-filters";
 import { BrowseTable } from "./_components/browse-table";
+import { ExportLinks } from "./_components/export-links";
 
 export const metadata: Metadata = { title: "Browse" };
 export const dynamic = "force-dynamic";
@@ -43,6 +44,7 @@ export default async function BrowsePage({ searchParams }: { searchParams: Promi
           </>
         ) : null}
       </p>
+      <ExportLinks filter={withoutCursor} />
       <BrowseTable rows={page.items} />
       <nav aria-label="Pages" className="flex justify-end">
         {page.nextCursor ? (

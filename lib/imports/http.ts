@@ -1,0 +1,97 @@
+// The web side of imports: turning an HTTP upload into an import with progress events. Used by
+// app/api/imports (the upload page and scripts calling the HTTP endpoint).
+import { env } from "../env";
+import { ImportFileError } from "./decode";
+import { getImportTarget, runImport, type ImportResult } from "./import";
+import { importFormatSchema, type ImportFormat, type ImportOptionsInput, type ImportProgress } from "./schema";
+import { readPreview, spoolToTempFile, type Preview } from "./sources";
+import { suggestMapping, type MappingSuggestion } from "./suggest";
+
+/** Events of POST /api/imports, one JSON object per line (NDJSON), the last one `result` or `error`. */
+export type ImportEvent =
+  | { type: "upload"; bytes: number }
+  | ({ type: "progress" } & ImportProgress)
+  | { type: "result"; result: ImportResult }
+  | { type: "error"; message: string };
+
+export function formatFromName(name: string): ImportFormat | null {
+  const ext = name.toLowerCase().split(".").pop() ?? "";
+  return ext === "csv" ? "csv" : ext === "tsv" || ext === "tab" ? "tsv" : ext === "jsonl" || ext === "ndjson" ? "jsonl" : null;
+}
+
+export function parseFormat(value: string | null): ImportFormat | null {
+  const f = importFormatSchema.safeParse(value);
+  return f.success ? f.data : null;
+}
+
+/** Preview and mapping suggestion from the first bytes of a file (the page sends a slice, not the whole file). */
+export async function previewUpload(body: AsyncIterable<Uint8Array>, format: ImportFormat, name: string): Promise<Preview & { suggestion: MappingSuggestion }> {
+  const spooled = await spoolToTempFile(body, { maxBytes: 4 * 1024 * 1024, name });
+  try {
+    const preview = await readPreview(spooled.source, format, { records: 20 });
+    return { ...preview, suggestion: suggestMapping(preview.columns, { samples: preview.samples }) };
+  } finally {
+    await spooled.cleanup();
+  }
+}
+
+/**
+ * Spools the upload to a temporary file (the import reads it twice), then imports it, sending events as it goes.
+ * The caller's options are taken as given except the ones the server decides: size cap, actor, permissions.
+ */
+export async function* importUpload(
+  body: AsyncIterable<Uint8Array>,
+  input: { options: ImportOptionsInput; fileName: string; actorId: string; isAdmin: boolean },
+  signal?: AbortSignal,
+): AsyncGenerator<ImportEvent> {
+  const maxBytes = env().IMPORT_UPLOAD_MAX_BYTES;
+  const events: ImportEvent[] = [];
+  let bytes = 0;
+  let lastSent = 0;
+  async function* counted() {
+    for await (const chunk of body) {
+      bytes += chunk.length;
+      yield chunk;
+    }
+  }
+  let spooled;
+  try {
+    const spooling = spoolToTempFile(counted(), { maxBytes, name: input.fileName });
+    // Report upload progress while the body arrives.
+    let done = false;
+    spooling.finally(() => (done = true)).catch(() => {});
+    while (!done) {
+      await new Promise((r) => setTimeout(r, 100));
+      if (bytes !== lastSent) {
+        lastSent = bytes;
+        yield { type: "upload", bytes };
+      }
+    }
+    spooled = await spooling;
+  } catch (err) {
+    yield { type: "error", message: err instanceof ImportFileError ? `${err.problem.message}. ${err.problem.fix}` : "The upload failed before the import started." };
+    return;
+  }
+  try {
+    const options: ImportOptionsInput = {
+      ...input.options,
+      maxBytes,
+      actorId: input.actorId,
+      fileName: input.fileName,
+      permissions: { createSubcategories: input.isAdmin, createAnnotators: true },
+    };
+    let finished = false;
+    const run = runImport(await getImportTarget(), spooled.source, options, { signal, onProgress: (p) => events.push({ type: "progress", ...p }) }).finally(() => (finished = true));
+    run.catch(() => {});
+    while (!finished) {
+      await new Promise((r) => setTimeout(r, 100));
+      while (events.length) yield events.shift()!;
+    }
+    while (events.length) yield events.shift()!;
+    yield { type: "result", result: await run };
+  } catch (err) {
+    yield { type: "error", message: `The import stopped and nothing was written: ${(err as Error).message}` };
+  } finally {
+    await spooled.cleanup();
+  }
+}

@@ -1,0 +1,328 @@
+// One file record → what will be stored, through the confirmed mapping. Pure: the taxonomy comes in as a
+// plain index, so every rule here is unit-tested without a database. The same function runs in the
+// validation pass and again in the write pass, so both passes agree on every row by construction.
+import { createHash } from "node:crypto";
+import { unneutraliseFormula } from "../exports/formula";
+import type { SourceRecord } from "./parse";
+import {
+  JUDGE_ERROR_REASONS,
+  type Expectation,
+  type FieldSource,
+  type ImportMapping,
+  type ImportProblem,
+  type JudgeErrorReasonName,
+  type Verdict,
+  type VerdictSource,
+} from "./schema";
+import { compileValueMap, resolveVerdict, valueKey, type CompiledValueMap } from "./values";
+
+export interface NormalizedJudgeLabel {
+  name: string;
+  version: string;
+  kind: "imported" | "reference";
+  verdict: Verdict;
+  rationale: string;
+}
+export interface NormalizedHumanLabel {
+  /** As written in the file: an e-mail (lower-cased) or a name. Resolved to a user by resolveUsers. */
+  annotator: string;
+  verdict: Verdict;
+  note: string;
+}
+export interface NormalizedAdjudication {
+  adjudicator: string;
+  verdict: Verdict;
+  reason: JudgeErrorReasonName;
+  note: string;
+}
+export interface NormalizedResponse {
+  model: string;
+  run: string;
+  text: string;
+  judges: NormalizedJudgeLabel[];
+  humans: NormalizedHumanLabel[];
+  adjudication: NormalizedAdjudication | null;
+}
+export interface NormalizedRow {
+  line: number;
+  row: number;
+  dataset: string;
+  externalId: string;
+  text: string;
+  /** Canonical "category slug/subcategory slug": an existing subcategory or one from createSubcategories. */
+  subcategory: string;
+  expectation: Expectation;
+  responses: NormalizedResponse[];
+  /** Responses the mapping names but whose text is empty in this row: skipped, and counted. */
+  emptyResponses: number;
+}
+
+/** The taxonomy as normalisation needs it: every "category/subcategory" key that exists. */
+export interface TaxonomyIndex {
+  keys: ReadonlySet<string>;
+  /** Subcategory slug → the keys that carry it (to resolve rows without a category, and to hint). */
+  bySlug: ReadonlyMap<string, string[]>;
+}
+
+export function buildTaxonomyIndex(keys: Iterable<string>): TaxonomyIndex {
+  const set = new Set(keys);
+  const bySlug = new Map<string, string[]>();
+  for (const k of set) {
+    const slug = k.slice(k.indexOf("/") + 1);
+    bySlug.set(slug, [...(bySlug.get(slug) ?? []), k]);
+  }
+  return { keys: set, bySlug };
+}
+
+export type NormalizeOutcome =
+  | { ok: true; row: NormalizedRow }
+  | {
+      ok: false;
+      problems: ImportProblem[];
+      /** Label / expectation values without a mapping, reported once per column and value by the caller. */
+      unmapped: { field: string; value: string; kind: "verdict" | "expectation" }[];
+      /** Set when the row's subcategory is unknown, reported once per key by the caller. */
+      unknownSubcategory: { key: string; category: string | null; subcategory: string } | null;
+    };
+
+interface CompiledVerdict {
+  source: VerdictSource;
+  map: CompiledValueMap;
+}
+
+/** The mapping with value maps compiled once, and the taxonomy it resolves against. */
+export class RowNormalizer {
+  private readonly verdicts = new Map<VerdictSource, CompiledVerdict>();
+  private readonly newKeys: ReadonlySet<string>;
+  private readonly expectationValues: Map<string, Expectation>;
+
+  constructor(
+    readonly mapping: ImportMapping,
+    private readonly taxonomy: TaxonomyIndex,
+  ) {
+    this.newKeys = new Set(mapping.createSubcategories.map((s) => `${s.category}/${s.subcategory}`));
+    this.expectationValues = new Map<string, Expectation>([
+      ["should_not_comply", "should_not_comply"],
+      ["should_comply", "should_comply"],
+    ]);
+    for (const [k, v] of Object.entries(mapping.prompt.expectation.values ?? {})) this.expectationValues.set(valueKey(k), v);
+    for (const r of mapping.responses) {
+      for (const s of [...r.judges.map((j) => j.verdict), ...r.humans.map((h) => h.verdict), ...(r.adjudication ? [r.adjudication.verdict] : [])]) {
+        this.verdicts.set(s, { source: s, map: compileValueMap(s.values) });
+      }
+    }
+  }
+
+  /** Whether a canonical key names a subcategory the import can use (existing, or to be created). */
+  knows(key: string): boolean {
+    return this.taxonomy.keys.has(key) || this.newKeys.has(key);
+  }
+
+  /** Every column the mapping reads, with the mapping path that reads it (to check against a CSV header). */
+  columns(): { column: string; path: string }[] {
+    const out: { column: string; path: string }[] = [];
+    const add = (s: { column?: string } | undefined, path: string) => s?.column !== undefined && out.push({ column: s.column, path });
+    const m = this.mapping;
+    add(m.dataset, "dataset");
+    add(m.prompt.id, "prompt.id");
+    add(m.prompt.text, "prompt.text");
+    add(m.prompt.category, "prompt.category");
+    add(m.prompt.subcategory, "prompt.subcategory");
+    add(m.prompt.expectation, "prompt.expectation");
+    m.responses.forEach((r, i) => {
+      const p = `responses.${i}`;
+      add(r.text, `${p}.text`);
+      add(r.model, `${p}.model`);
+      add(r.run, `${p}.run`);
+      r.judges.forEach((j, k) => {
+        add(j.name, `${p}.judges.${k}.name`);
+        add(j.version, `${p}.judges.${k}.version`);
+        add(j.verdict, `${p}.judges.${k}.verdict`);
+        add(j.rationale, `${p}.judges.${k}.rationale`);
+      });
+      r.humans.forEach((h, k) => {
+        add(h.annotator, `${p}.humans.${k}.annotator`);
+        add(h.verdict, `${p}.humans.${k}.verdict`);
+        add(h.note, `${p}.humans.${k}.note`);
+      });
+      if (r.adjudication) {
+        add(r.adjudication.adjudicator, `${p}.adjudication.adjudicator`);
+        add(r.adjudication.verdict, `${p}.adjudication.verdict`);
+        add(r.adjudication.reason, `${p}.adjudication.reason`);
+        add(r.adjudication.note, `${p}.adjudication.note`);
+      }
+    });
+    return out;
+  }
+
+  /** Columns whose distinct values the validation report lists (for the value-mapping table). */
+  valueColumns(): string[] {
+    const cols = new Set<string>();
+    if (this.mapping.prompt.expectation.column) cols.add(this.mapping.prompt.expectation.column);
+    for (const s of this.verdicts.keys()) if (s.column) cols.add(s.column);
+    return [...cols];
+  }
+
+  normalize(rec: SourceRecord): NormalizeOutcome {
+    const m = this.mapping;
+    const problems: ImportProblem[] = [];
+    const unmapped: { field: string; value: string; kind: "verdict" | "expectation" }[] = [];
+    let unknownSubcategory: { key: string; category: string | null; subcategory: string } | null = null;
+    const at = { line: rec.line, row: rec.row };
+
+    const raw = (column: string): string | null => {
+      const v = rec.values[column];
+      if (v === undefined || v === null) return null;
+      return m.unescapeFormulas ? unneutraliseFormula(v) : v;
+    };
+    /** A trimmed value, or null when empty. */
+    const text = (s: FieldSource | undefined): string | null => {
+      if (!s) return null;
+      const v = s.value ?? raw(s.column!);
+      return v === null || v.trim() === "" ? null : v.trim();
+    };
+    /** Free text (rationale, note) exactly as written; empty when absent. */
+    const exact = (s: FieldSource | undefined): string => (s ? (s.value ?? raw(s.column!) ?? "") : "");
+    const where = (s: FieldSource | { column?: string }, path: string) => (s.column !== undefined ? s.column : path);
+    const missing = (s: FieldSource | { column?: string }, path: string, what: string, fix: string) =>
+      problems.push({ code: "missing_field", ...at, field: where(s, path), message: `${what} is empty`, fix });
+
+    // Dataset and prompt.
+    const dataset = text(m.dataset);
+    if (dataset === null) missing(m.dataset, "dataset", "The dataset", "Fill in the dataset slug, or set one dataset for the whole file in the mapping.");
+    else if (dataset.length > 200 || /[\u0000-\u001f]/.test(dataset)) {
+      problems.push({ code: "bad_value", ...at, field: where(m.dataset, "dataset"), message: `"${dataset.slice(0, 60)}" is not a usable dataset slug`, fix: "Use a short name without line breaks or tabs." });
+    }
+    const promptText = raw(m.prompt.text.column);
+    if (promptText === null || promptText.trim() === "") missing(m.prompt.text, "prompt.text", "The prompt text", "Every row needs the prompt it answers; fill it in or remove the row.");
+    let externalId: string | null = null;
+    if (m.prompt.id.derive === "text-hash") {
+      externalId = promptText ? `sha256:${createHash("sha256").update(promptText).digest("hex").slice(0, 16)}` : null;
+    } else {
+      externalId = text({ column: m.prompt.id.column! });
+      if (externalId === null) missing(m.prompt.id, "prompt.id", "The prompt id", "Give every prompt an id (the same id on every row of the same prompt), or derive ids from the prompt text in the mapping.");
+    }
+
+    // Expectation.
+    let expectation: Expectation | null = m.prompt.expectation.value ?? null;
+    if (m.prompt.expectation.column) {
+      const v = raw(m.prompt.expectation.column);
+      if (v === null || v.trim() === "") {
+        missing(m.prompt.expectation, "prompt.expectation", "The expectation", "Say whether a good model should comply (should_comply) or not (should_not_comply).");
+      } else {
+        expectation = this.expectationValues.get(valueKey(v)) ?? null;
+        if (!expectation) unmapped.push({ field: m.prompt.expectation.column, value: v.trim(), kind: "expectation" });
+      }
+    }
+
+    // Subcategory: exact key, explicit map, new subcategory; never a guess.
+    const category = text(m.prompt.category);
+    const sub = text(m.prompt.subcategory);
+    let subcategory: string | null = null;
+    if (sub === null) {
+      missing(m.prompt.subcategory, "prompt.subcategory", "The subcategory", "Every prompt needs a subcategory of the taxonomy.");
+    } else {
+      const fileKey = category !== null ? `${category}/${sub}` : sub;
+      const mapped = m.subcategoryMap[fileKey];
+      if (mapped !== undefined) subcategory = mapped; // targets are checked once, when the mapping is validated
+      else if (category !== null && this.knows(fileKey)) subcategory = fileKey;
+      else if (category === null) {
+        const keys = [...(this.taxonomy.bySlug.get(sub) ?? []), ...[...this.newKeys].filter((k) => k.endsWith(`/${sub}`))];
+        if (keys.length === 1) subcategory = keys[0];
+      }
+      if (subcategory === null) unknownSubcategory = { key: fileKey, category, subcategory: sub };
+    }
+
+    // Responses and their labels.
+    const responses: NormalizedResponse[] = [];
+    let emptyResponses = 0;
+    m.responses.forEach((r, i) => {
+      const path = `responses.${i}`;
+      const body = raw(r.text.column);
+      const verdictOf = (s: VerdictSource, field: string): Verdict | null => {
+        if (s.value) return s.value;
+        const cell = raw(s.column!);
+        const c = this.verdicts.get(s)!;
+        const target = cell === null ? undefined : c.map.get(valueKey(cell));
+        // ACCEPTABLE / UNACCEPTABLE need the expectation, whose absence is already reported.
+        if ((target === "acceptable" || target === "unacceptable") && !expectation) return null;
+        const res = resolveVerdict(cell, c.map, expectation ?? "should_not_comply");
+        if (res.kind === "unmapped") unmapped.push({ field: s.column ?? field, value: res.value, kind: "verdict" });
+        return res.kind === "verdict" ? res.verdict : null;
+      };
+      const hasLabel = (s: VerdictSource) => s.value !== undefined || (raw(s.column!) ?? "").trim() !== "";
+      const labelled = r.judges.some((j) => hasLabel(j.verdict)) || r.humans.some((h) => hasLabel(h.verdict)) || (r.adjudication ? hasLabel(r.adjudication.verdict) : false);
+      if (body === null || body.trim() === "") {
+        emptyResponses++;
+        // A fixed verdict (preference presets) describes the response, so without a response it is moot.
+        const fromColumns = r.judges.some((j) => j.verdict.column && hasLabel(j.verdict)) || r.humans.some((h) => hasLabel(h.verdict)) || (r.adjudication ? hasLabel(r.adjudication.verdict) : false);
+        if (labelled && fromColumns) {
+          problems.push({ code: "missing_field", ...at, field: r.text.column, message: "This row has labels but no response text", fix: "Fill in the response the labels are about, or clear the labels." });
+        }
+        return;
+      }
+      const model = text(r.model);
+      const run = text(r.run);
+      if (model === null) missing(r.model, `${path}.model`, "The model", "Name the model that wrote the response (a column, or one model for the whole file).");
+      if (run === null) missing(r.run, `${path}.run`, "The run", "Name the run (a column, or one run name for the whole file).");
+      const out: NormalizedResponse = { model: model ?? "", run: run ?? "", text: body, judges: [], humans: [], adjudication: null };
+      r.judges.forEach((j, k) => {
+        if (!hasLabel(j.verdict)) return;
+        const verdict = verdictOf(j.verdict, `${path}.judges.${k}.verdict`);
+        const name = text(j.name);
+        const version = text(j.version);
+        if (name === null) missing(j.name, `${path}.judges.${k}.name`, "The judge name", "Name the judge whose verdict this is.");
+        if (version === null) missing(j.version, `${path}.judges.${k}.version`, "The judge version", "Give the judge's version (any text, e.g. 1).");
+        if (verdict && name && version) out.judges.push({ name, version, kind: j.kind, verdict, rationale: exact(j.rationale) });
+      });
+      r.humans.forEach((h, k) => {
+        if (!hasLabel(h.verdict)) return;
+        const verdict = verdictOf(h.verdict, `${path}.humans.${k}.verdict`);
+        const who = text(h.annotator);
+        if (who === null) missing(h.annotator, `${path}.humans.${k}.annotator`, "The annotator", "Say who gave this label (e-mail address preferred).");
+        if (verdict && who) out.humans.push({ annotator: annotatorRef(who), verdict, note: exact(h.note) });
+      });
+      const a = r.adjudication;
+      if (a && hasLabel(a.verdict)) {
+        const verdict = verdictOf(a.verdict, `${path}.adjudication.verdict`);
+        const who = text(a.adjudicator);
+        if (who === null) missing(a.adjudicator, `${path}.adjudication.adjudicator`, "The adjudicator", "Say who adjudicated (e-mail address preferred).");
+        const reasonText = text(a.reason);
+        const reason = reasonText === null ? "none" : (JUDGE_ERROR_REASONS.find((x) => x === reasonText.toLowerCase()) ?? null);
+        if (reason === null) {
+          problems.push({
+            code: "bad_value",
+            ...at,
+            field: where(a.reason!, `${path}.adjudication.reason`),
+            message: `"${reasonText}" is not a judge-error reason`,
+            fix: `Use one of: ${JUDGE_ERROR_REASONS.join(", ")} (empty means none).`,
+          });
+        }
+        if (verdict && who && reason) out.adjudication = { adjudicator: annotatorRef(who), verdict, reason, note: exact(a.note) };
+      }
+      // Two labels from one annotator on one response would collide on (response, annotator).
+      const seen = new Set<string>();
+      for (const h of out.humans) {
+        if (seen.has(h.annotator)) {
+          problems.push({ code: "bad_value", ...at, field: `${path}.humans`, message: `Two label columns give annotator "${h.annotator}" a label on the same response`, fix: "Map each annotator to one column only." });
+        }
+        seen.add(h.annotator);
+      }
+      responses.push(out);
+    });
+
+    if (problems.length || unmapped.length || unknownSubcategory || !dataset || !externalId || !promptText || !expectation || !subcategory) {
+      return { ok: false, problems, unmapped, unknownSubcategory };
+    }
+    return {
+      ok: true,
+      row: { ...at, dataset, externalId, text: promptText, subcategory, expectation, responses, emptyResponses },
+    };
+  }
+}
+
+/** How an annotator reference is compared: e-mail addresses case-insensitively, names as written. */
+export function annotatorRef(s: string): string {
+  const t = s.trim();
+  return t.includes("@") ? t.toLowerCase() : t;
+}
