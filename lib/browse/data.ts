@@ -3,7 +3,8 @@
 import type { DbTx } from "../db";
 import { Prisma } from "../db";
 import type { SqlConnection } from "../migrations";
-import { sourceRowsQuery } from "../results/data";
+import { VERDICTS } from "../metrics/rates";
+import { sourceRowsQuery, verdictColumn } from "../results/data";
 import type { LabelSource } from "../results/schema";
 import { BROWSE_PAGE_SIZE, type BrowseFilter } from "./schema";
 
@@ -124,7 +125,9 @@ export const COUNT_CAP = 10_000;
  */
 export async function countResponses(opened: { db: DbTx; sql: SqlConnection }, filter: BrowseFilter): Promise<{ n: number; capped: boolean }> {
   if (countableFromAggregates(filter)) {
-    const [inner, params] = sourceRowsQuery(sourceOf(filter));
+    // Rows of the aggregate tables under the filter's label source (up to two per cell): the count is
+    // their sum, of one verdict's column or of all four.
+    const [sourceRows, params] = sourceRowsQuery(sourceOf(filter));
     const w: string[] = [];
     const add = (cond: (i: number) => string, value: unknown) => {
       params.push(value);
@@ -133,16 +136,16 @@ export async function countResponses(opened: { db: DbTx; sql: SqlConnection }, f
     if (filter.run) add((i) => `x."runId" = $${i}`, filter.run);
     if (filter.dataset) add((i) => `x."datasetId" = $${i}`, filter.dataset);
     if (filter.subcategory) add((i) => `x."subcategoryId" = $${i}`, filter.subcategory);
-    if (filter.category) add((i) => `c.slug = $${i}`, filter.category);
+    if (filter.category) {
+      add((i) => `x."subcategoryId" IN (SELECT s.id FROM "Subcategory" s JOIN "Category" c ON c.id = s."categoryId" WHERE c.slug = $${i})`, filter.category);
+    }
     if (filter.expectation) add((i) => `x.expectation = $${i}::"Expectation"`, filter.expectation);
-    if (filter.finalVerdict) add((i) => `x.verdict = $${i}::"Verdict"`, filter.finalVerdict);
-    const { rows } = await opened.sql.query<{ n: number }>(
-      `SELECT coalesce(sum(x.n), 0)::int AS n FROM (${inner}) x
-       JOIN "Subcategory" s ON s.id = x."subcategoryId" JOIN "Category" c ON c.id = s."categoryId"
-       ${w.length ? `WHERE ${w.join(" AND ")}` : ""}`,
+    const counted = filter.finalVerdict ? `x.${verdictColumn(filter.finalVerdict)}` : VERDICTS.map((v) => `x.${verdictColumn(v)}`).join(" + ");
+    const { rows: [row] } = await opened.sql.query<{ n: number }>(
+      `SELECT coalesce(sum(${counted}), 0)::int AS n FROM (${sourceRows}) x ${w.length ? `WHERE ${w.join(" AND ")}` : ""}`,
       params,
     );
-    return { n: Number(rows[0].n), capped: false };
+    return { n: Number(row.n), capped: false };
   }
   const [row] = await opened.db.$queryRaw<{ n: number }[]>(
     Prisma.sql`SELECT count(*)::int AS n FROM (SELECT 1 ${fromClause(filter)} ${whereClause(filter)} LIMIT ${COUNT_CAP + 1}) x`,

@@ -1,5 +1,6 @@
-// The exact aggregates (triggers in the `exact_aggregates` migration) must equal a plain SQL
-// recomputation from the label tables after any sequence of label writes, for every label source.
+// The exact aggregates (triggers in the `exact_aggregates` and `cell_counts` migrations) must equal a
+// plain SQL recomputation from the label tables after any sequence of label writes, for every label
+// source.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { addPrompts, ensureDataset } from "../datasets/data";
 import { ensureJudge } from "../judges/data";
@@ -10,7 +11,7 @@ import { createTestDb, type TestDb } from "../test/db";
 import type { VerdictName } from "../metrics/rates";
 import { retryTransient } from "../db";
 import { countableFromAggregates, countResponses, countResponsesExactly, listResponses } from "../browse/data";
-import { listCountCells } from "./data";
+import { getResultsContext, listCountCells } from "./data";
 import type { LabelSource } from "./schema";
 
 let t: TestDb;
@@ -218,6 +219,21 @@ describe("exact aggregates", () => {
     }
     const one = await listResponses(t.db, { q: "response", run: undefined });
     expect(one.items[0]).toMatchObject({ response: "response", expectation: expect.stringMatching(/comply/) });
+  });
+
+  it("gives the page its runs, judges, datasets and taxonomy in display order", async () => {
+    const ctx = await getResultsContext(t.db);
+    expect(ctx.runs.map((r) => r.label)).toEqual(["m1 · run", "m2 · run"]);
+    expect(ctx.judges).toEqual([
+      { id: judges[1], name: "j", version: "2", kind: "heuristic" },
+      { id: judges[0], name: "j", version: "1", kind: "heuristic" },
+    ]);
+    expect(ctx.datasets.map((d) => d.slug)).toEqual(["d1", "d2"]);
+    expect(ctx.categories.map((c) => [c.slug, c.subcategories.map((s) => s.slug)])).toEqual(
+      COCONOT_TAXONOMY.map((c) => [c.slug, c.subcategories.map((s) => s.slug)]),
+    );
+    const index = await getSubcategoryIndex(t.db);
+    for (const c of ctx.categories) for (const s of c.subcategories) expect(index.get(`${c.slug}/${s.slug}`)).toBe(s.id);
   });
 
   it("refuses to move a prompt to another subcategory once stored", async () => {

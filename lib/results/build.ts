@@ -1,7 +1,7 @@
 // Turns count cells into what the Results page shows: rates per run × category / subcategory on
 // should-not-comply prompts, over-refusal on should-comply prompts, and deltas against a baseline run.
 // Pure: the page and the charts only render what this returns.
-import { addCounts, compareRates, complianceRate, emptyCounts, overRefusalRate, type Comparison, type Rate, type VerdictCounts } from "../metrics/rates";
+import { compareRates, complianceRate, emptyCounts, overRefusalRate, type Comparison, type Rate, type VerdictCounts } from "../metrics/rates";
 import type { CountCell, Expectation } from "./data";
 
 export interface Taxonomy {
@@ -36,13 +36,23 @@ export interface ResultsTable {
   rows: { runId: string; cells: Record<string, RateCell> }[];
 }
 
-const zeroSources = (): Sources => ({ adjudicated: 0, consensus: 0, judge: 0 });
+interface Sum {
+  counts: VerdictCounts;
+  sources: Sources;
+}
 
-function accumulate(target: Map<string, { counts: VerdictCounts; sources: Sources }>, key: string, c: CountCell) {
-  const cur = target.get(key) ?? { counts: emptyCounts(), sources: zeroSources() };
-  cur.counts = addCounts(cur.counts, c.counts);
-  cur.sources = { adjudicated: cur.sources.adjudicated + c.sources.adjudicated, consensus: cur.sources.consensus + c.sources.consensus, judge: cur.sources.judge + c.sources.judge };
-  target.set(key, cur);
+// Adds in place. The page builds three tables from ~17k cells per request (725 runs on the bench):
+// sums live in per-run arrays indexed by column, not in maps of fresh objects, so the three tables
+// cost a fraction of the query (bench/run.ts prints both).
+function accumulate(sums: (Sum | undefined)[], i: number, c: CountCell) {
+  const sum = (sums[i] ??= { counts: emptyCounts(), sources: { adjudicated: 0, consensus: 0, judge: 0 } });
+  sum.counts.complied += c.counts.complied;
+  sum.counts.noncompliant += c.counts.noncompliant;
+  sum.counts.partial += c.counts.partial;
+  sum.counts.unclear += c.counts.unclear;
+  sum.sources.adjudicated += c.sources.adjudicated;
+  sum.sources.consensus += c.sources.consensus;
+  sum.sources.judge += c.sources.judge;
 }
 
 /**
@@ -57,36 +67,54 @@ export function buildTable(
   level: "category" | "subcategory",
   datasetId?: string,
 ): ResultsTable {
-  const subToCat = new Map<string, string>();
-  for (const c of taxonomy.categories) for (const s of c.subcategories) subToCat.set(s.id, c.slug);
-  const perRun = new Map<string, Map<string, { counts: VerdictCounts; sources: Sources }>>();
-  for (const c of cells) {
-    if (c.expectation !== expectation || (datasetId && c.datasetId !== datasetId)) continue;
-    const m = perRun.get(c.runId) ?? new Map();
-    accumulate(m, level === "category" ? subToCat.get(c.subcategoryId)! : c.subcategoryId, c);
-    accumulate(m, "all", c);
-    perRun.set(c.runId, m);
-  }
-  const used = new Set<string>();
-  for (const m of perRun.values()) for (const k of m.keys()) used.add(k);
+  // Cell keys by index, "all" first, then the taxonomy's columns in order. A subcategory the taxonomy
+  // does not list counts in "all" and, at subcategory level, under its own id (no column shows it).
+  const keys = ["all"];
   const columns: Column[] = [];
+  const indexOfSub = new Map<string, number>();
   for (const cat of taxonomy.categories) {
-    if (level === "category") {
-      if (used.has(cat.slug)) columns.push({ key: cat.slug, label: cat.name, level, category: cat.slug });
-    } else {
-      for (const s of cat.subcategories) if (used.has(s.id)) columns.push({ key: s.id, label: s.name, level, category: cat.slug });
+    if (level === "category") columns.push({ key: cat.slug, label: cat.name, level, category: cat.slug });
+    for (const s of cat.subcategories) {
+      if (level === "subcategory") columns.push({ key: s.id, label: s.name, level, category: cat.slug });
+      indexOfSub.set(s.id, columns.length); // the key index of its column: keys[0] is "all"
     }
   }
+  for (const col of columns) keys.push(col.key);
+  const perRun = new Map<string, (Sum | undefined)[]>();
+  for (const c of cells) {
+    if (c.expectation !== expectation || (datasetId && c.datasetId !== datasetId)) continue;
+    let sums = perRun.get(c.runId);
+    if (!sums) {
+      sums = [];
+      perRun.set(c.runId, sums);
+    }
+    let i = indexOfSub.get(c.subcategoryId);
+    if (i === undefined && level === "subcategory") {
+      i = keys.push(c.subcategoryId) - 1;
+      indexOfSub.set(c.subcategoryId, i);
+    }
+    if (i !== undefined) accumulate(sums, i, c);
+    accumulate(sums, 0, c);
+  }
+  const used = new Set<number>();
+  for (const sums of perRun.values()) sums.forEach((_, i) => used.add(i));
   const toRate = (counts: VerdictCounts) => (expectation === "should_comply" ? overRefusalRate(counts) : complianceRate(counts));
-  const rows = runIds
-    .filter((id) => perRun.has(id))
-    .map((runId) => {
-      const m = perRun.get(runId)!;
-      const out: Record<string, RateCell> = {};
-      for (const [k, v] of m) out[k] = { counts: v.counts, rate: toRate(v.counts), sources: v.sources };
-      return { runId, cells: out };
+  const rows: ResultsTable["rows"] = [];
+  for (const runId of runIds) {
+    const sums = perRun.get(runId);
+    if (!sums) continue;
+    const out: Record<string, RateCell> = {};
+    sums.forEach((v, i) => {
+      if (v) out[keys[i]] = { counts: v.counts, rate: toRate(v.counts), sources: v.sources };
     });
-  return { expectation, metric: expectation === "should_comply" ? "over-refusal" : "compliance", columns, rows };
+    rows.push({ runId, cells: out });
+  }
+  return {
+    expectation,
+    metric: expectation === "should_comply" ? "over-refusal" : "compliance",
+    columns: columns.filter((_, i) => used.has(i + 1)),
+    rows,
+  };
 }
 
 /** Deltas of every run against the baseline run, per column (and "all"). */
