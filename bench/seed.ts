@@ -14,6 +14,8 @@ import { openDb } from "../lib/db";
 import { env } from "../lib/env";
 import { BENCH_DATASETS, copyLine, countStrata, planCorpus, TABLES, type Cell, type Stratum } from "./corpus";
 
+const ROW_TRIGGER_TABLES = new Set(["HumanLabel", "Adjudication"]);
+
 export const DEFAULT_BENCH_URL = "postgresql://postgres@127.0.0.1:5432/abstain_bench";
 
 export interface SeedOptions {
@@ -66,7 +68,9 @@ export async function seedBench(opts: SeedOptions): Promise<SeedSummary> {
     const loadStarted = performance.now();
     for (const table of TABLES) {
       // Slice k of n covers responses [k·N/n, (k+1)·N/n); each slice is its own COPY and transaction.
-      const n = table.perResponse ? PARALLEL : 1;
+      // Tables with per-row label triggers (exact aggregates) load on one connection: two COPYs moving
+      // responses of the same cell would take the cell's count row in opposite orders and deadlock.
+      const n = table.perResponse && !ROW_TRIGGER_TABLES.has(table.name) ? PARALLEL : 1;
       const slices = clients.slice(0, n).map((c, k) => ({
         client: c,
         rows: table.rows(corpus, Math.floor((k * corpus.responses) / n), Math.floor(((k + 1) * corpus.responses) / n)),
