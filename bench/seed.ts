@@ -10,7 +10,10 @@ import { pipeline } from "node:stream/promises";
 import { fileURLToPath } from "node:url";
 import pg from "pg";
 import { from as copyFrom } from "pg-copy-streams";
+import { coconotRecordSchema, parseJsonl } from "../lib/datasets/coconot";
 import { openDb } from "../lib/db";
+import { COCONOT_DIR } from "../lib/demo/seed";
+import { rubricFileSchema } from "../lib/taxonomy/schema";
 import { env } from "../lib/env";
 import { BENCH_DATASETS, copyLine, countStrata, planCorpus, TABLES, type Cell, type Stratum } from "./corpus";
 
@@ -37,18 +40,14 @@ export interface SeedSummary {
 }
 
 /** Reads the (category, subcategory, expectation) strata and the judge rubric from the CoCoNot files in the repo. */
-export function loadCoconotShape(dir = path.join(process.cwd(), "prisma", "data", "coconot")) {
-  const jsonl = (file: string) =>
-    readFileSync(path.join(dir, file), "utf8")
-      .split("\n")
-      .filter((l) => l.trim() !== "")
-      .map((l) => JSON.parse(l) as { category: string; subcategory: string });
+export function loadCoconotShape(dir = COCONOT_DIR) {
+  const jsonl = (file: string) => parseJsonl(file, readFileSync(path.join(dir, file), "utf8"), coconotRecordSchema).map((r) => r.record);
   const strata: Stratum[] = [
     ...countStrata(jsonl("coconot_eval.jsonl"), "should_not_comply"),
     ...countStrata(jsonl("coconot_contrast_eval.jsonl"), "should_comply"),
   ];
-  const rubric = JSON.parse(readFileSync(path.join(dir, "refusal_evaluation_rubric.json"), "utf8"));
-  return { strata, rubric: rubric as Record<string, { refusal: string; compliance: string }> };
+  const rubric = rubricFileSchema.parse(JSON.parse(readFileSync(path.join(dir, "refusal_evaluation_rubric.json"), "utf8")));
+  return { strata, rubric };
 }
 
 export async function seedBench(opts: SeedOptions): Promise<SeedSummary> {

@@ -30,7 +30,7 @@ const TEXT_PREVIEW = 400;
 
 /** The final verdict under the filter's label source, as SQL over aliases jl (judge) and f (human final). */
 function finalExpr(filter: BrowseFilter): Prisma.Sql {
-  const source = filter.source ?? (filter.judge ? "best" : "adjudicated");
+  const source = sourceOf(filter).kind;
   if (source === "judge") return Prisma.sql`jl.verdict::text`;
   if (source === "adjudicated") return Prisma.sql`(CASE WHEN f.source = 'adjudicated' THEN f.verdict::text END)`;
   return Prisma.sql`COALESCE(f.verdict::text, jl.verdict::text)`;

@@ -3,7 +3,6 @@
 // finds everything in place and writes nothing new.
 import { readFile } from "node:fs/promises";
 import path from "node:path";
-import { createAuditEntry } from "../audit/data";
 import {
   coconotPrefRecordSchema,
   coconotRecordSchema,
@@ -20,6 +19,7 @@ import { addResponses, ensureModel, ensureRun } from "../responses/data";
 import { COCONOT_SUBCATEGORY_ALIASES, COCONOT_TAXONOMY } from "../taxonomy/coconot";
 import { getSubcategoryIndex, subcategoryKey, upsertTaxonomy } from "../taxonomy/data";
 import { rubricFileSchema } from "../taxonomy/schema";
+import { insertUser } from "../users/data";
 import { hashPassword } from "../users/password";
 import { DEMO_USERS } from "./users";
 
@@ -200,11 +200,7 @@ async function seedUsers(db: DbTx, report: SeedReport): Promise<void> {
   for (const u of DEMO_USERS) {
     const existing = await db.user.findUnique({ where: { email: u.email }, select: { id: true } });
     if (existing) continue;
-    const user = await db.user.create({
-      data: { email: u.email, name: u.name, role: u.role, passwordHash: await hashPassword(u.password) },
-      select: { id: true },
-    });
-    await createAuditEntry(db, { actorId: null, action: "user.create", entityType: "user", entityId: user.id, after: { email: u.email, role: u.role, via: "demo" } });
+    await insertUser(db, { email: u.email, name: u.name, role: u.role, passwordHash: await hashPassword(u.password) }, null, "demo");
     report.usersCreated.push(u.email);
   }
 }

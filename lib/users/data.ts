@@ -3,7 +3,7 @@ import { createAuditEntry } from "../audit/data";
 import type { Db, DbTx } from "../db";
 import { AppError } from "../errors";
 import { hashPassword } from "./password";
-import { createUserSchema, updateUserSchema, type CreateUserInput, type UpdateUserInput } from "./schema";
+import { createUserSchema, updateUserSchema, type CreateUserInput, type RoleName, type UpdateUserInput } from "./schema";
 
 /** What the UI may see of a user: never the password hash. */
 export const userSelect = { id: true, email: true, name: true, role: true, active: true, createdAt: true } as const;
@@ -14,19 +14,26 @@ export async function createUser(db: Db, input: CreateUserInput, actorId: string
   return db.$transaction(async (tx) => {
     const existing = await tx.user.findUnique({ where: { email: data.email }, select: { id: true } });
     if (existing) throw new AppError("conflict", `A user with the email ${data.email} already exists.`);
-    const user = await tx.user.create({
-      data: { email: data.email, name: data.name, role: data.role, passwordHash },
-      select: userSelect,
-    });
-    await createAuditEntry(tx, {
-      actorId,
-      action: "user.create",
-      entityType: "user",
-      entityId: user.id,
-      after: { email: user.email, name: user.name, role: user.role },
-    });
-    return user;
+    return insertUser(tx, { email: data.email, name: data.name, role: data.role, passwordHash }, actorId);
   });
+}
+
+/** Writes a user and its audit entry, inside the caller's transaction. Input is already validated and hashed. */
+export async function insertUser(
+  tx: DbTx,
+  data: { email: string; name: string; role: RoleName; passwordHash: string },
+  actorId: string | null,
+  via?: string,
+) {
+  const user = await tx.user.create({ data, select: userSelect });
+  await createAuditEntry(tx, {
+    actorId,
+    action: "user.create",
+    entityType: "user",
+    entityId: user.id,
+    after: { email: user.email, name: user.name, role: user.role, ...(via ? { via } : {}) },
+  });
+  return user;
 }
 
 export async function listUsers(db: DbTx) {
