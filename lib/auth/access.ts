@@ -32,6 +32,9 @@ export const ROUTES = [
   { kind: "page", path: "/browse/[id]", roles: ["admin", "researcher"] },
   { kind: "page", path: "/import", roles: ["admin", "researcher"], nav: { label: "Import", order: 3 } },
   { kind: "page", path: "/taxonomy", roles: ALL_ROLES, nav: { label: "Taxonomy", order: 5 } },
+  { kind: "page", path: "/queues", roles: ALL_ROLES, nav: { label: "Queues", order: 0.5 } },
+  { kind: "page", path: "/queues/[id]", roles: ALL_ROLES },
+  { kind: "page", path: "/adjudicate", roles: ["admin", "researcher"], nav: { label: "Adjudicate", order: 4.5 } },
   { kind: "page", path: "/admin/users", roles: ["admin"], nav: { label: "Users", order: 9 } },
   { kind: "api", path: "/api/auth/[...nextauth]", methods: ["GET", "POST"], roles: "public" },
   { kind: "api", path: "/api/health", methods: ["GET"], roles: "public" },
@@ -39,8 +42,17 @@ export const ROUTES = [
   { kind: "api", path: "/api/imports", methods: ["POST"], roles: ["admin", "researcher"] },
   { kind: "api", path: "/api/imports/preview", methods: ["POST"], roles: ["admin", "researcher"] },
   { kind: "api", path: "/api/exports", methods: ["GET"], roles: ["admin", "researcher"] },
+  { kind: "api", path: "/api/queues", methods: ["GET", "POST"], roles: ["admin", "researcher"] },
+  { kind: "api", path: "/api/queues/[id]", methods: ["GET", "PATCH"], roles: ["admin", "researcher"] },
+  { kind: "api", path: "/api/queues/[id]/claim", methods: ["POST"], roles: ALL_ROLES },
+  { kind: "api", path: "/api/queues/[id]/labels", methods: ["POST", "DELETE"], roles: ALL_ROLES },
+  { kind: "api", path: "/api/queues/[id]/skip", methods: ["POST"], roles: ALL_ROLES },
+  { kind: "api", path: "/api/adjudications", methods: ["POST"], roles: ["admin", "researcher"] },
   { kind: "api", path: "/api/users", methods: ["GET", "POST"], roles: ["admin"] },
   { kind: "api", path: "/api/users/[id]", methods: ["PATCH"], roles: ["admin"] },
+  { kind: "page", path: "/admin/settings", roles: ["admin"], nav: { label: "Settings", order: 10 } },
+  { kind: "api", path: "/api/settings/llm", methods: ["GET", "PUT"], roles: ["admin"] },
+  { kind: "api", path: "/api/taxonomy/rubrics/[subcategoryId]", methods: ["PUT"], roles: ["admin"] },
 ] as const satisfies readonly RouteEntry[];
 
 export type RoutePath = (typeof ROUTES)[number]["path"];
