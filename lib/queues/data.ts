@@ -96,7 +96,7 @@ export async function createQueue(opened: Pick<OpenedDb, "db">, raw: CreateQueue
       `k: each item needs ${input.k} labels from different annotators, but only ${eligible} ${assignees.length ? "assigned user(s) are" : "active annotator(s) exist"}; lower k or assign more annotators.`,
     );
   }
-  const ids = await selectResponseIds(db, input.selection, MAX_QUEUE_ITEMS + 1);
+  const ids = await selectResponseIds(db, input.selection, input.limit ?? MAX_QUEUE_ITEMS + 1);
   if (ids.length === 0) throw new AppError("bad_request", "selection: it matches no responses; nothing was created.");
   if (ids.length > MAX_QUEUE_ITEMS) {
     throw new AppError("bad_request", `selection: it matches more than ${MAX_QUEUE_ITEMS.toLocaleString("en")} responses; narrow it or sample (stratified).`);
@@ -109,7 +109,7 @@ export async function createQueue(opened: Pick<OpenedDb, "db">, raw: CreateQueue
           description: input.description,
           k: input.k,
           blind: input.blind,
-          rule: input.selection as Prisma.InputJsonValue,
+          rule: { ...input.selection, ...(input.limit ? { limit: input.limit } : {}) } as Prisma.InputJsonValue,
           itemCount: ids.length,
           createdById: actorId,
           assignees: { create: assignees.map((userId) => ({ userId })) },
@@ -128,7 +128,7 @@ export async function createQueue(opened: Pick<OpenedDb, "db">, raw: CreateQueue
         action: "queue.create",
         entityType: "queue",
         entityId: q.id,
-        after: { name: input.name, k: input.k, blind: input.blind, items: ids.length, assignees, selection: input.selection },
+        after: { name: input.name, k: input.k, blind: input.blind, items: ids.length, assignees, selection: input.selection, limit: input.limit ?? null },
       });
       return { id: q.id, itemCount: ids.length };
     },

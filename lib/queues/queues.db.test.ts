@@ -74,6 +74,10 @@ describe("selections", () => {
     expect(a).toEqual(b);
     expect(new Set(a)).not.toEqual(new Set(c));
     expect(a).toHaveLength(3 * 2 * 2); // 3 subcategories × 2 runs × 2
+    const limited = await createQueue(t, { name: "limited", k: 1, limit: 5, selection: { kind: "stratified", perCell: 2, seed: 7 } }, researcher.id);
+    expect(limited.itemCount).toBe(5);
+    const items = await t.db.queueItem.findMany({ where: { queueId: limited.id }, orderBy: { position: "asc" }, select: { responseId: true } });
+    expect(items.map((i) => i.responseId)).toEqual(a.slice(0, 5));
     const { rows } = await t.sql.query<{ n: number }>(
       `SELECT count(*)::int AS n FROM "Response" r JOIN "Prompt" p ON p.id = r."promptId" WHERE r.id = ANY($1) GROUP BY p."subcategoryId", r."runId"`,
       [a],

@@ -47,6 +47,8 @@ export const createQueueSchema = z
     /** Users who may label this queue; empty = every active annotator. */
     assignees: z.array(id).max(500).default([]),
     selection: selectionSchema,
+    /** Keep only the first N items of the selection, in queue order. */
+    limit: z.number().int().min(1).max(MAX_QUEUE_ITEMS).optional(),
   })
   .strict();
 export type CreateQueueInput = z.input<typeof createQueueSchema>;
