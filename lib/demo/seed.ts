@@ -22,6 +22,7 @@ import { rubricFileSchema } from "../taxonomy/schema";
 import { insertUser } from "../users/data";
 import { hashPassword } from "../users/password";
 import { DEMO_USERS } from "./users";
+import { insertQueue, selectResponseIds } from "../queues/data";
 
 export { DEMO_USERS };
 
@@ -205,6 +206,19 @@ async function seedUsers(db: DbTx, report: SeedReport): Promise<void> {
   }
 }
 
+export const DEMO_QUEUE = "Demo: two per subcategory of the reference run (blind, k = 2)";
+
+/** An open, blind queue so a newcomer can label at once (sign in as an annotator). Created once. */
+async function seedQueue(db: DbTx): Promise<void> {
+  if (await db.queue.findFirst({ where: { name: DEMO_QUEUE }, select: { id: true } })) return;
+  const admin = await db.user.findUnique({ where: { email: DEMO_USERS.find((u) => u.role === "admin")!.email }, select: { id: true } });
+  const run = await db.run.findFirst({ where: { name: "reference", model: { name: "coconot-reference" } }, select: { id: true } });
+  if (!admin || !run) return;
+  const selection = { kind: "stratified" as const, perCell: 2, seed: 1, runIds: [run.id] };
+  const ids = await selectResponseIds(db, selection, 1000);
+  await insertQueue(db, { name: DEMO_QUEUE, description: "Created by the demo seed.", k: 2, blind: true, selection }, [], ids, admin.id);
+}
+
 /** Loads the demo. All of it is written in one transaction: a failure leaves the database as it was. */
 export async function seedDemo(db: Db, opts: { users?: boolean } = {}): Promise<SeedReport> {
   const report: SeedReport = { prompts: {}, responses: {}, skippedEmptyResponses: [], judgeLabelsCreated: 0, usersCreated: [], rubricVersionsCreated: 0 };
@@ -212,7 +226,10 @@ export async function seedDemo(db: Db, opts: { users?: boolean } = {}): Promise<
     async (tx) => {
       await seedData(tx, report);
       await seedHeuristicLabels(tx, report);
-      if (opts.users ?? true) await seedUsers(tx, report);
+      if (opts.users ?? true) {
+        await seedUsers(tx, report);
+        await seedQueue(tx);
+      }
     },
     { timeout: 10 * 60_000, maxWait: 60_000 },
   );

@@ -101,39 +101,45 @@ export async function createQueue(opened: Pick<OpenedDb, "db">, raw: CreateQueue
   if (ids.length > MAX_QUEUE_ITEMS) {
     throw new AppError("bad_request", `selection: it matches more than ${MAX_QUEUE_ITEMS.toLocaleString("en")} responses; narrow it or sample (stratified).`);
   }
-  return db.$transaction(
-    async (tx) => {
-      const q = await tx.queue.create({
-        data: {
-          name: input.name,
-          description: input.description,
-          k: input.k,
-          blind: input.blind,
-          rule: { ...input.selection, ...(input.limit ? { limit: input.limit } : {}) } as Prisma.InputJsonValue,
-          itemCount: ids.length,
-          createdById: actorId,
-          assignees: { create: assignees.map((userId) => ({ userId })) },
-        },
-        select: { id: true },
-      });
-      for (let i = 0; i < ids.length; i += 5000) {
-        const chunk = ids.slice(i, i + 5000);
-        await tx.$executeRaw(Prisma.sql`
-          INSERT INTO "QueueItem" (id, "queueId", "responseId", position)
-          SELECT 'qi_' || replace(gen_random_uuid()::text, '-', ''), ${q.id}, rid, ${i} + ord::int
-          FROM unnest(${chunk}::text[]) WITH ORDINALITY AS t(rid, ord)`);
-      }
-      await createAuditEntry(tx, {
-        actorId,
-        action: "queue.create",
-        entityType: "queue",
-        entityId: q.id,
-        after: { name: input.name, k: input.k, blind: input.blind, items: ids.length, assignees, selection: input.selection, limit: input.limit ?? null },
-      });
-      return { id: q.id, itemCount: ids.length };
+  return db.$transaction((tx) => insertQueue(tx, input, assignees, ids, actorId), { timeout: 60_000 });
+}
+
+/** Writes a queue and its items (in the given order) inside the caller's transaction. */
+export async function insertQueue(
+  tx: DbTx,
+  input: { name: string; description: string; k: number; blind: boolean; selection: Selection; limit?: number },
+  assignees: string[],
+  ids: string[],
+  actorId: string,
+): Promise<{ id: string; itemCount: number }> {
+  const q = await tx.queue.create({
+    data: {
+      name: input.name,
+      description: input.description,
+      k: input.k,
+      blind: input.blind,
+      rule: { ...input.selection, ...(input.limit ? { limit: input.limit } : {}) } as Prisma.InputJsonValue,
+      itemCount: ids.length,
+      createdById: actorId,
+      assignees: { create: assignees.map((userId) => ({ userId })) },
     },
-    { timeout: 60_000 },
-  );
+    select: { id: true },
+  });
+  for (let i = 0; i < ids.length; i += 5000) {
+    const chunk = ids.slice(i, i + 5000);
+    await tx.$executeRaw(Prisma.sql`
+      INSERT INTO "QueueItem" (id, "queueId", "responseId", position)
+      SELECT 'qi_' || replace(gen_random_uuid()::text, '-', ''), ${q.id}, rid, ${i} + ord::int
+      FROM unnest(${chunk}::text[]) WITH ORDINALITY AS t(rid, ord)`);
+  }
+  await createAuditEntry(tx, {
+    actorId,
+    action: "queue.create",
+    entityType: "queue",
+    entityId: q.id,
+    after: { name: input.name, k: input.k, blind: input.blind, items: ids.length, assignees, selection: input.selection, limit: input.limit ?? null },
+  });
+  return { id: q.id, itemCount: ids.length };
 }
 
 export async function closeQueue(db: DbTx, queueId: string, actorId: string, status: "open" | "closed") {
