@@ -25,6 +25,19 @@ const schema = z.object({
   /** Largest file the web upload accepts (bytes). The CLI (scripts/import.ts) has no such cap. */
   IMPORT_UPLOAD_MAX_BYTES: z.coerce.number().int().positive().default(512 * 1024 * 1024),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+  /** OpenAI-compatible endpoint of the LLM judge and response generation (…/chat/completions is appended). Admin → Settings overrides these. */
+  LLM_BASE_URL: z
+    .string()
+    .trim()
+    .transform((v) => (v === "" ? undefined : v))
+    .optional()
+    .refine((v) => v === undefined || /^https?:\/\/[^\s]+$/.test(v), { message: "LLM_BASE_URL must be an http(s):// URL, e.g. https://api.openai.com/v1" }),
+  LLM_MODEL: z.string().trim().transform((v) => (v === "" ? undefined : v)).optional(),
+  /** Sent as a Bearer token; never logged, never sent to a browser. */
+  LLM_API_KEY: z.string().trim().transform((v) => (v === "" ? undefined : v)).optional(),
+  LLM_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(4),
+  LLM_TIMEOUT_MS: z.coerce.number().int().min(1000).max(600_000).default(60_000),
+  LLM_MAX_RETRIES: z.coerce.number().int().min(0).max(10).default(4),
 });
 
 export type Env = z.infer<typeof schema>;
