@@ -4,13 +4,16 @@ import { Card } from "@/components/ui/card";
 import { requirePage } from "@/lib/auth/session";
 import { getDb } from "@/lib/db";
 import { getTaxonomy } from "@/lib/taxonomy/data";
+import { rubricVersionCounts } from "@/lib/taxonomy/rubric";
+import { RubricEditor } from "./_components/rubric-editor";
 
 export const metadata: Metadata = { title: "Taxonomy" };
 export const dynamic = "force-dynamic";
 
 export default async function TaxonomyPage() {
-  await requirePage("/taxonomy");
-  const categories = await getTaxonomy(await getDb());
+  const user = await requirePage("/taxonomy");
+  const db = await getDb();
+  const [categories, versionCounts] = await Promise.all([getTaxonomy(db), rubricVersionCounts(db)]);
   return (
     <div className="space-y-6">
       <div>
@@ -47,6 +50,14 @@ export default async function TaxonomyPage() {
                       <dd className="prose-text text-slate-800">{s.rubric.unacceptable}</dd>
                     </div>
                   </dl>
+                ) : null}
+                {s.rubric ? (
+                  <p className="mt-1 text-xs text-slate-500" data-testid="rubric-history">
+                    Rubric version {s.rubric.version} · {versionCounts.get(s.id) ?? 1} version{(versionCounts.get(s.id) ?? 1) === 1 ? "" : "s"} in its history
+                  </p>
+                ) : null}
+                {user.role === "admin" && s.rubric ? (
+                  <RubricEditor subcategoryId={s.id} subcategoryName={s.name} version={s.rubric.version} acceptable={s.rubric.acceptable} unacceptable={s.rubric.unacceptable} />
                 ) : null}
               </article>
             ))}
