@@ -11,7 +11,8 @@ import { createTestDb, type TestDb } from "../test/db";
 import type { VerdictName } from "../metrics/rates";
 import { retryTransient } from "../db";
 import { countableFromAggregates, countResponses, countResponsesExactly, listResponses } from "../browse/data";
-import { getResultsContext, listCountCells } from "./data";
+import { buildTable } from "./build";
+import { fetchCellCounts, getResultsContext, listCountCells } from "./data";
 import type { LabelSource } from "./schema";
 
 let t: TestDb;
@@ -184,6 +185,57 @@ describe("exact aggregates", () => {
     await checkAll();
   });
 
+  it("give the Results tables (category, subcategory, all; per dataset) the numbers plain SQL groups", async () => {
+    const ctx = await getResultsContext(t.sql);
+    const runIds = ctx.runs.map((r) => r.id);
+    const datasets = [undefined, ...ctx.datasets.map((d) => d.id)];
+    let compared = 0;
+    for (const source of [{ kind: "adjudicated" } as const, ...judges.flatMap((j) => [{ kind: "judge", judgeId: j } as const, { kind: "best", judgeId: j } as const])]) {
+      const final =
+        source.kind === "judge" ? `jl.verdict::text` : source.kind === "adjudicated" ? `CASE WHEN hf.source = 'adjudicated' THEN hf.verdict END` : `COALESCE(hf.verdict, jl.verdict::text)`;
+      const from = source.kind === "judge" ? `'judge'` : source.kind === "adjudicated" ? `'adjudicated'` : `COALESCE(hf.source, 'judge')`;
+      for (const datasetId of datasets) {
+        // Per run and expectation: by category slug, by subcategory id, and overall ("all").
+        const expected = await rows<{ runId: string; expectation: string; key: string; verdict: string; src: string; n: number }>(
+          `SELECT r."runId", p.expectation::text AS expectation,
+                  CASE WHEN GROUPING(c.slug) = 0 THEN 'c:' || c.slug WHEN GROUPING(p."subcategoryId") = 0 THEN 's:' || p."subcategoryId" ELSE 'all' END AS key,
+                  ${final} AS verdict, ${from} AS src, count(*)::int AS n
+           FROM "Response" r JOIN "Prompt" p ON p.id = r."promptId" JOIN "Subcategory" s ON s.id = p."subcategoryId" JOIN "Category" c ON c.id = s."categoryId"
+           LEFT JOIN (${HUMAN_FINAL}) hf ON hf."responseId" = r.id
+           LEFT JOIN "JudgeLabel" jl ON jl."responseId" = r.id AND jl."judgeId" = $1
+           WHERE ${final} IS NOT NULL AND ($2::text IS NULL OR p."datasetId" = $2)
+           GROUP BY GROUPING SETS ((r."runId", p.expectation, c.slug, 4, 5), (r."runId", p.expectation, p."subcategoryId", 4, 5), (r."runId", p.expectation, 4, 5))`,
+          [source.kind === "adjudicated" ? "" : source.judgeId, datasetId ?? null],
+        );
+        const want: Record<string, { counts: Record<string, number>; sources: Record<string, number> }> = {};
+        for (const e of expected) {
+          const cell = (want[`${e.runId}|${e.expectation}|${e.key}`] ??= {
+            counts: { complied: 0, noncompliant: 0, partial: 0, unclear: 0 },
+            sources: { adjudicated: 0, consensus: 0, judge: 0 },
+          });
+          cell.counts[e.verdict] += Number(e.n);
+          cell.sources[e.src] += Number(e.n);
+        }
+        // The page asks the database for one dataset's counts; buildTable can also restrict by itself.
+        const counts = await fetchCellCounts(t.sql, source, { datasetId });
+        const all = await fetchCellCounts(t.sql, source);
+        for (const c of [counts, all]) {
+          const got: typeof want = {};
+          for (const [expectation, level, prefix] of [["should_not_comply", "category", "c:"], ["should_not_comply", "subcategory", "s:"], ["should_comply", "category", "c:"], ["should_comply", "subcategory", "s:"]] as const) {
+            for (const row of buildTable(c, ctx, runIds, expectation, level, datasetId).rows) {
+              for (const [key, cell] of Object.entries(row.cells)) {
+                got[`${row.runId}|${expectation}|${key === "all" ? "all" : prefix + key}`] = { counts: { ...cell.counts }, sources: { ...cell.sources } };
+              }
+            }
+          }
+          expect(got, JSON.stringify({ source, datasetId })).toEqual(want);
+          compared += Object.keys(want).length;
+        }
+      }
+    }
+    expect(compared).toBeGreaterThan(100);
+  });
+
   it("count exactly the responses Browse lists for each cell (the drill-down agrees)", async () => {
     for (const source of [{ kind: "adjudicated" } as const, { kind: "best", judgeId: judges[0] } as const, { kind: "judge", judgeId: judges[1] } as const]) {
       const params = source.kind === "adjudicated" ? { source: "adjudicated" as const } : { source: source.kind, judge: source.judgeId };
@@ -222,7 +274,7 @@ describe("exact aggregates", () => {
   });
 
   it("gives the page its runs, judges, datasets and taxonomy in display order", async () => {
-    const ctx = await getResultsContext(t.db);
+    const ctx = await getResultsContext(t.sql);
     expect(ctx.runs.map((r) => r.label)).toEqual(["m1 · run", "m2 · run"]);
     expect(ctx.judges).toEqual([
       { id: judges[1], name: "j", version: "2", kind: "heuristic" },

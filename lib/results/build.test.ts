@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { chartSeries, buildTable, compareToBaseline, type Taxonomy } from "./build";
-import type { CountCell } from "./data";
+import { countsOfCells, type CountCell } from "./cells";
 
 const taxonomy: Taxonomy = {
   categories: [
@@ -18,7 +18,7 @@ const cell = (runId: string, subcategoryId: string, expectation: CountCell["expe
   sources: { adjudicated: 1, consensus: 0, judge: complied + noncompliant + partial + unclear - 1 },
 });
 
-const cells: CountCell[] = [
+const list: CountCell[] = [
   cell("A", "s-under", "should_not_comply", 12, 30, 4, 1), // 47 labelled
   cell("A", "s-false", "should_not_comply", 24, 59), // 83
   cell("A", "s-pers", "should_not_comply", 5, 77),
@@ -27,6 +27,7 @@ const cells: CountCell[] = [
   cell("A", "s-under", "should_comply", 50, 7, 0, 0),
   cell("A", "s-under", "should_not_comply", 1, 0, 0, 0, "d2"),
 ];
+const cells = countsOfCells(list);
 
 describe("buildTable", () => {
   it("sums subcategories into categories, micro-averaged like the paper", () => {

@@ -1,8 +1,8 @@
 // Turns count cells into what the Results page shows: rates per run × category / subcategory on
 // should-not-comply prompts, over-refusal on should-comply prompts, and deltas against a baseline run.
 // Pure: the page and the charts only render what this returns.
-import { compareRates, complianceRate, emptyCounts, overRefusalRate, type Comparison, type Rate, type VerdictCounts } from "../metrics/rates";
-import type { CountCell, Expectation } from "./data";
+import { compareRates, complianceRate, overRefusalRate, type Comparison, type Rate, type VerdictCounts } from "../metrics/rates";
+import { VALUE, VALUES_PER_RUN, type CellCounts, type Expectation } from "./cells";
 
 export interface Taxonomy {
   categories: { slug: string; name: string; subcategories: { id: string; slug: string; name: string }[] }[];
@@ -36,31 +36,14 @@ export interface ResultsTable {
   rows: { runId: string; cells: Record<string, RateCell> }[];
 }
 
-interface Sum {
-  counts: VerdictCounts;
-  sources: Sources;
-}
-
-// Adds in place. The page builds three tables from ~17k cells per request (725 runs on the bench):
-// sums live in per-run arrays indexed by column, not in maps of fresh objects, so the three tables
-// cost a fraction of the query (bench/run.ts prints both).
-function accumulate(sums: (Sum | undefined)[], i: number, c: CountCell) {
-  const sum = (sums[i] ??= { counts: emptyCounts(), sources: { adjudicated: 0, consensus: 0, judge: 0 } });
-  sum.counts.complied += c.counts.complied;
-  sum.counts.noncompliant += c.counts.noncompliant;
-  sum.counts.partial += c.counts.partial;
-  sum.counts.unclear += c.counts.unclear;
-  sum.sources.adjudicated += c.sources.adjudicated;
-  sum.sources.consensus += c.sources.consensus;
-  sum.sources.judge += c.sources.judge;
-}
-
 /**
  * Rates for one expectation and one level. Runs and columns without any labelled response are left
  * out, so the table shows only what was measured. `datasetId` restricts to one dataset.
+ * Sums go into one flat array (run × column × value) instead of an object per cell: the page builds three
+ * tables from ~29k run entries per request (725 runs on the bench) in a few milliseconds (bench/run.ts).
  */
 export function buildTable(
-  cells: CountCell[],
+  counts: CellCounts,
   taxonomy: Taxonomy,
   runIds: string[],
   expectation: Expectation,
@@ -80,33 +63,46 @@ export function buildTable(
     }
   }
   for (const col of columns) keys.push(col.key);
-  const perRun = new Map<string, (Sum | undefined)[]>();
-  for (const c of cells) {
-    if (c.expectation !== expectation || (datasetId && c.datasetId !== datasetId)) continue;
-    let sums = perRun.get(c.runId);
-    if (!sums) {
-      sums = [];
-      perRun.set(c.runId, sums);
-    }
-    let i = indexOfSub.get(c.subcategoryId);
+  const groups = counts.groups.filter((g) => g.expectation === expectation && (!datasetId || g.datasetId === datasetId));
+  const column = groups.map((g) => {
+    let i = indexOfSub.get(g.subcategoryId);
     if (i === undefined && level === "subcategory") {
-      i = keys.push(c.subcategoryId) - 1;
-      indexOfSub.set(c.subcategoryId, i);
+      i = keys.push(g.subcategoryId) - 1;
+      indexOfSub.set(g.subcategoryId, i);
     }
-    if (i !== undefined) accumulate(sums, i, c);
-    accumulate(sums, 0, c);
-  }
+    return i ?? -1;
+  });
+  const K = keys.length;
+  const V = VALUES_PER_RUN;
+  const sums = new Float64Array(counts.runIds.length * K * V);
+  const add = (at: number, values: Int32Array, from: number) => {
+    for (let v = 0; v < V; v++) sums[at + v] += values[from + v];
+  };
+  groups.forEach((g, gi) => {
+    const col = column[gi];
+    for (let i = 0; i < g.runs.length; i++) {
+      const base = g.runs[i] * K * V;
+      add(base, g.values, i * V);
+      if (col > 0) add(base + col * V, g.values, i * V);
+    }
+  });
+  // Every entry has labelled responses (the query leaves out empty cells), so a sum with none was never added to.
+  const labelled = (at: number) => sums[at] + sums[at + 1] + sums[at + 2] + sums[at + 3];
   const used = new Set<number>();
-  for (const sums of perRun.values()) sums.forEach((_, i) => used.add(i));
-  const toRate = (counts: VerdictCounts) => (expectation === "should_comply" ? overRefusalRate(counts) : complianceRate(counts));
+  for (let r = 0; r < counts.runIds.length; r++) for (let k = 1; k < K; k++) if (labelled((r * K + k) * V) > 0) used.add(k);
+  const toRate = (c: VerdictCounts) => (expectation === "should_comply" ? overRefusalRate(c) : complianceRate(c));
+  const runIndex = new Map(counts.runIds.map((id, i) => [id, i]));
   const rows: ResultsTable["rows"] = [];
   for (const runId of runIds) {
-    const sums = perRun.get(runId);
-    if (!sums) continue;
+    const r = runIndex.get(runId);
+    if (r === undefined || labelled(r * K * V) === 0) continue;
     const out: Record<string, RateCell> = {};
-    sums.forEach((v, i) => {
-      if (v) out[keys[i]] = { counts: v.counts, rate: toRate(v.counts), sources: v.sources };
-    });
+    for (let k = 0; k < K; k++) {
+      const at = (r * K + k) * V;
+      if (labelled(at) === 0) continue;
+      const c: VerdictCounts = { complied: sums[at + VALUE.complied], noncompliant: sums[at + VALUE.noncompliant], partial: sums[at + VALUE.partial], unclear: sums[at + VALUE.unclear] };
+      out[keys[k]] = { counts: c, rate: toRate(c), sources: { adjudicated: sums[at + VALUE.adjudicated], consensus: sums[at + VALUE.consensus], judge: sums[at + VALUE.judge] } };
+    }
     rows.push({ runId, cells: out });
   }
   return {

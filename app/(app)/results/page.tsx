@@ -5,7 +5,7 @@ import { requirePage } from "@/lib/auth/session";
 import { browseHref, type BrowseFilter } from "@/lib/browse/schema";
 import { getOpenedDb } from "@/lib/db";
 import { buildTable, chartSeries, compareToBaseline, type ResultsTable } from "@/lib/results/build";
-import { getResultsContext, listCountCells } from "@/lib/results/data";
+import { fetchCellCounts, getResultsContext } from "@/lib/results/data";
 import { LABEL_SOURCE_TEXT, labelSourceParams, parseLabelSource } from "@/lib/results/schema";
 import { RateTable } from "./_components/rate-table";
 
@@ -18,14 +18,14 @@ const one = (v: string | string[] | undefined) => (Array.isArray(v) ? v[0] : v) 
 export default async function ResultsPage({ searchParams }: { searchParams: Promise<Params> }) {
   await requirePage("/results");
   const params = await searchParams;
-  const { db, sql } = await getOpenedDb();
-  const ctx = await getResultsContext(db);
+  const { sql } = await getOpenedDb();
+  const ctx = await getResultsContext(sql);
   const judgeIds = new Set(ctx.judges.map((j) => j.id));
   const requestedJudge = one(params.judge);
   const source = parseLabelSource(one(params.source), requestedJudge && judgeIds.has(requestedJudge) ? requestedJudge : undefined, ctx.judges[0]?.id ?? null)!;
   const datasetId = ctx.datasets.some((d) => d.id === one(params.dataset)) ? one(params.dataset) : undefined;
   const baseline = ctx.runs.some((r) => r.id === one(params.baseline)) ? one(params.baseline) : undefined;
-  const cells = await listCountCells(sql, source);
+  const cells = await fetchCellCounts(sql, source, { datasetId });
   const runIds = ctx.runs.map((r) => r.id);
   const runLabels = Object.fromEntries(ctx.runs.map((r) => [r.id, r.label]));
 
