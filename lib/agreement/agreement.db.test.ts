@@ -3,7 +3,9 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { VerdictName } from "../metrics/rates";
 import { createTestDb, type TestDb } from "../test/db";
+import { countResponses, listResponses } from "../browse/data";
 import {
+  disagreementFilter,
   getAnnotatorAgreement,
   getCorrectedRates,
   getDefaultAgreementJudgeId,
@@ -192,9 +194,46 @@ describe("judge vs human final verdict", () => {
     expect(scoped.overall.matrix.counts).toEqual(matrixOf(inScope));
     expect(scoped.byCategory.map((c) => c.slug)).toEqual(["cat-a"]);
     expect(scoped.byRun.map((r) => r.id)).toEqual([runIds[1]]);
+    // The choices of scope do not depend on the scope.
+    expect(scoped.available.categories.map((c) => c.slug)).toEqual(["cat-a", "cat-b"]);
+    expect(scoped.available.subcategories.map((s) => s.name)).toEqual(["A1", "A2", "B1"]);
+    expect(scoped.available.runs.map((r) => r.id).sort()).toEqual([...runIds].sort());
     const adj = await getJudgeAgreement(t, judge, { truth: "adjudicated" });
     expect(adj.overall.matrix.counts).toEqual(matrixOf(resps, true));
     expect(adj.overall.n).toBe(resps.filter((r) => r.adjudicated).length);
+  });
+
+  it("links every off-diagonal cell and every row to exactly its responses in Browse", async () => {
+    const scopes = [{}, { category: "cat-a" }, { subcategory: subs.B1.id, run: runIds[0] }, { expectation: "should_comply" as const }];
+    let checked = 0;
+    for (const truth of ["final", "adjudicated"] as const) {
+      for (const scope of scopes) {
+        const a = await getJudgeAgreement(t, judge, { truth, scope });
+        const inScope = resps.filter(
+          (r) =>
+            (!("category" in scope) || r.catSlug === scope.category) &&
+            (!("subcategory" in scope) || r.subId === scope.subcategory) &&
+            (!("run" in scope) || r.runId === scope.run) &&
+            (!("expectation" in scope) || r.expectation === scope.expectation),
+        );
+        expect((await countResponses(t, disagreementFilter(judge, truth, scope))).n).toBe(a.overall.disagreements);
+        for (const [i, jv] of V.entries()) {
+          for (const [k, hv] of V.entries()) {
+            if (i === k) continue;
+            const filter = disagreementFilter(judge, truth, scope, { judge: jv, human: hv });
+            const expected = inScope
+              .filter((r) => r.judge === jv && humanFinal(r)?.verdict === hv && (truth === "final" || r.adjudicated))
+              .map((r) => r.id)
+              .sort();
+            expect(a.overall.matrix.counts[i][k]).toBe(expected.length);
+            expect((await countResponses(t, filter)).n, `${truth} ${JSON.stringify(scope)} ${jv}→${hv}`).toBe(expected.length);
+            expect((await listResponses(t.db, filter)).items.map((x) => x.id).sort()).toEqual(expected);
+            checked += expected.length;
+          }
+        }
+      }
+    }
+    expect(checked).toBeGreaterThan(0);
   });
 
   it("is empty for a judge without labels", async () => {

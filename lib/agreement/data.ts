@@ -5,6 +5,7 @@
 // - annotators: the labels of responses with two or more human labels (a response labelled once adds
 //   nothing to κ, α or the consensus), and per-annotator counts and median time from a GROUP BY;
 // - corrected rates: JudgeCellCount (O(cells)) and the same pairs as above.
+import type { BrowseFilter } from "../browse/schema";
 import type { OpenedDb } from "../db";
 import type { JudgeKind } from "../generated/prisma/enums";
 import { VERDICTS, type Interval, type Rate, type VerdictCounts, type VerdictName } from "../metrics/rates";
@@ -156,6 +157,12 @@ export interface JudgeAgreement {
   byCategory: (AgreementCell & { slug: string; name: string })[];
   bySubcategory: (AgreementCell & { id: string; name: string; categorySlug: string; category: string })[];
   byRun: (AgreementCell & { id: string; label: string })[];
+  /** What has pairs for this judge regardless of the scope (for choosing a scope). */
+  available: {
+    categories: { slug: string; name: string }[];
+    subcategories: { id: string; name: string; categorySlug: string }[];
+    runs: { id: string; label: string }[];
+  };
 }
 
 /**
@@ -191,16 +198,48 @@ export async function getJudgeAgreement(opened: AgreementDb, judgeId: string, op
   const bySub = group((r) => r.subcategoryId);
   const byRun = group((r) => r.runId);
   const categories = [...new Map(tax.map((t) => [t.categorySlug, t.category]))];
+  const present = { subs: new Set(rows.map((r) => r.subcategoryId)), runs: new Set(rows.map((r) => r.runId)) };
+  const presentCategories = new Set(tax.filter((t) => present.subs.has(t.subcategoryId)).map((t) => t.categorySlug));
   return {
     judgeId,
     truth,
     scope,
+    available: {
+      categories: categories.filter(([slug]) => presentCategories.has(slug)).map(([slug, name]) => ({ slug, name })),
+      subcategories: tax.filter((t) => present.subs.has(t.subcategoryId)).map((t) => ({ id: t.subcategoryId, name: t.subcategory, categorySlug: t.categorySlug })),
+      runs: runs.filter((r) => present.runs.has(r.id)),
+    },
     overall: cellOf(overall.get("") ?? emptyMatrix(VERDICTS)),
     byCategory: categories.filter(([slug]) => byCat.has(slug)).map(([slug, name]) => ({ slug, name, ...cellOf(byCat.get(slug)!) })),
     bySubcategory: tax
       .filter((t) => bySub.has(t.subcategoryId))
       .map((t) => ({ id: t.subcategoryId, name: t.subcategory, categorySlug: t.categorySlug, category: t.category, ...cellOf(bySub.get(t.subcategoryId)!) })),
     byRun: runs.filter((r) => byRun.has(r.id)).map((r) => ({ id: r.id, label: r.label, ...cellOf(byRun.get(r.id)!) })),
+  };
+}
+
+/**
+ * The Browse filter for the responses where the judge and the human verdict differ, in a scope, optionally
+ * in one cell of the confusion matrix (judge verdict × human verdict, off the diagonal). With truth
+ * "adjudicated" only adjudicated verdicts count, as in getJudgeAgreement.
+ */
+export function disagreementFilter(
+  judgeId: string,
+  truth: Truth,
+  scope: AgreementScope,
+  cell?: { judge: VerdictName; human: VerdictName },
+): BrowseFilter {
+  return {
+    judge: judgeId,
+    // "best" (the default with a judge) reads the human final verdict where there is one, and `disagree`
+    // keeps only responses that have one; "adjudicated" reads adjudicated verdicts only.
+    ...(truth === "adjudicated" ? { source: "adjudicated" as const, labelled: "1" as const } : {}),
+    category: scope.category,
+    subcategory: scope.subcategory,
+    run: scope.run,
+    expectation: scope.expectation,
+    disagree: "1",
+    ...(cell ? { judgeVerdict: cell.judge, finalVerdict: cell.human } : {}),
   };
 }
 

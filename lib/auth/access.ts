@@ -31,6 +31,7 @@ export const ROUTES = [
   { kind: "page", path: "/browse", roles: ["admin", "researcher"], nav: { label: "Browse", order: 2 } },
   { kind: "page", path: "/browse/[id]", roles: ["admin", "researcher"] },
   { kind: "page", path: "/import", roles: ["admin", "researcher"], nav: { label: "Import", order: 3 } },
+  { kind: "page", path: "/agreement", roles: ["admin", "researcher"], nav: { label: "Agreement", order: 4 } },
   { kind: "page", path: "/taxonomy", roles: ALL_ROLES, nav: { label: "Taxonomy", order: 5 } },
   { kind: "page", path: "/queues", roles: ALL_ROLES, nav: { label: "Queues", order: 0.5 } },
   { kind: "page", path: "/queues/[id]", roles: ALL_ROLES },
