@@ -25,6 +25,8 @@ const schema = z.object({
   /** Largest file the web upload accepts (bytes). The CLI (scripts/import.ts) has no such cap. */
   IMPORT_UPLOAD_MAX_BYTES: z.coerce.number().int().positive().default(512 * 1024 * 1024),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+  /** Run background jobs inside the app process (instrumentation.ts). "0" when only `npm run worker` processes should. */
+  JOBS_IN_APP: z.enum(["0", "1", "false", "true"]).default("1").transform((v) => v === "1" || v === "true"),
   /** OpenAI-compatible endpoint of the LLM judge and response generation (…/chat/completions is appended). Admin → Settings overrides these. */
   LLM_BASE_URL: z
     .string()

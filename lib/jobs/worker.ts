@@ -1,0 +1,319 @@
+// A job worker: `concurrency` loops that claim jobs of the given kinds, run each kind's handler with a heartbeat,
+// and end the job (succeeded / failed / cancelled) or give it back. Runs inside the app (instrumentation.ts) and
+// as `npm run worker` on any machine that reaches the same PostgreSQL database.
+//
+// Handler contract (see handlers/*):
+//   - process items in a stable order (e.g. response id), in batches; per batch call ctx.commit(progress, write):
+//     the batch's writes, its item errors and the job's counts + cursor commit in ONE transaction, so a job
+//     interrupted anywhere resumes after the last committed batch (ctx.job.cursor) without duplicates or gaps;
+//   - an item that fails goes to ctx.commit's `errors` (JobItemError) and counts as done and failed; the job goes on;
+//   - call ctx.checkpoint() before each batch and pass ctx.signal to slow calls: a cancel, a lost lease or the
+//     worker stopping ends the handler there (after the last commit), never halfway through a batch;
+//   - return the job's summary (stored as Job.result).
+import { hostname } from "node:os";
+import { randomBytes } from "node:crypto";
+import type { DbTx, OpenedDb } from "../db";
+import { getOpenedDb, retryTransient } from "../db";
+import { env } from "../env";
+import { log as rootLog } from "../log";
+import {
+  annotate,
+  claim,
+  fail,
+  finish,
+  LeaseLostError,
+  markCancelled,
+  MAX_ATTEMPTS,
+  progress as saveProgress,
+  recordItemErrors,
+  release,
+  renew,
+  type ClaimedJob,
+  type Progress,
+} from "./queue";
+import type { ChatClient, LlmEndpointConfig } from "../llm/types";
+import { llmFromSettings } from "./llm";
+
+export type WorkerDb = Pick<OpenedDb, "db" | "kind" | "sql">;
+type Logger = typeof rootLog;
+
+/** Why a handler must stop now. `stopping`: the worker is shutting down (the job is given back or left to expire). */
+export type StopReason = "cancelled" | "lease_lost" | "stopping";
+
+export class JobStop extends Error {
+  constructor(readonly reason: StopReason) {
+    super(`job stopped: ${reason}`);
+    this.name = "JobStop";
+  }
+}
+
+/** The whole job failed, with a summary worth keeping (Job.result), e.g. an import's problems. */
+export class JobFailure extends Error {
+  constructor(
+    message: string,
+    readonly result?: unknown,
+  ) {
+    super(message);
+    this.name = "JobFailure";
+  }
+}
+
+/** Things handlers need from outside, injectable for tests and the bench. */
+export interface JobServices {
+  /** The LLM endpoint (judge and generation jobs); default: the settings (lib/settings/llm.ts). */
+  llm?: () => Promise<{ client: ChatClient; config: LlmEndpointConfig }>;
+  /** PostgreSQL URL for imports that load with COPY; default DATABASE_URL when the worker uses the app database. */
+  databaseUrl?: string;
+  /** Items per batch, per kind (tests use small batches to get many commits). */
+  batchSize?: Partial<Record<string, number>>;
+}
+
+export interface ItemError {
+  itemKey: string;
+  message: string;
+}
+
+export interface JobContext {
+  job: ClaimedJob;
+  opened: WorkerDb;
+  signal: AbortSignal;
+  services: JobServices;
+  log: Logger;
+  /** Throws JobStop when the job must stop (cancel, lease lost, worker stopping). */
+  checkpoint(): void;
+  /**
+   * Commits one batch: `write`'s statements, `errors` and the progress, in one transaction (deadlocks are
+   * retried as a whole). Throws LeaseLostError (rolled back) when another worker owns the job now, and JobStop
+   * after committing when a cancel was requested or the worker is stopping.
+   */
+  commit<T>(p: Progress, write?: (tx: DbTx) => Promise<T>, errors?: readonly ItemError[]): Promise<T | undefined>;
+  /** Saves progress alone (handlers whose writes are not batched, e.g. imports). */
+  report(p: Progress): Promise<void>;
+  /** Early facts for the page (e.g. { judgeId }), merged into Job.result. */
+  annotate(info: Record<string, unknown>): Promise<void>;
+}
+
+/** Returns the job's summary (Job.result). */
+export type JobHandler = (ctx: JobContext) => Promise<unknown>;
+export type HandlerRegistry = Readonly<Record<string, JobHandler>>;
+
+export interface WorkerOptions {
+  /** Jobs run at once by this worker. */
+  concurrency?: number;
+  /** Kinds this worker takes; default: every kind it has a handler for. */
+  kinds?: readonly string[];
+  /** How often an idle loop looks for work. */
+  pollMs?: number;
+  /** Unique per process; default host:pid:random. */
+  workerId?: string;
+  /** How long a claim holds without a heartbeat; renewed every leaseMs / 3. */
+  leaseMs?: number;
+  /** Default: the process database (getOpenedDb). */
+  opened?: WorkerDb;
+  handlers?: HandlerRegistry;
+  services?: JobServices;
+  log?: Logger;
+}
+
+export interface Worker {
+  id: string;
+  /**
+   * Stops claiming, stops running handlers at their next checkpoint and waits for them. `release` (default true)
+   * gives their jobs back to the queue at once; false leaves them to be resumed when their lease expires (what a
+   * crash does, without the crash).
+   */
+  stop(opts?: { release?: boolean }): Promise<void>;
+  /** Ids of the jobs running now. */
+  running(): string[];
+  /** Wakes idle loops (a job was just enqueued in this process). */
+  nudge(): void;
+}
+
+export const DEFAULT_LEASE_MS = 30_000;
+export const DEFAULT_POLL_MS = 1_000;
+
+// Workers of this process, so code that enqueues a job here can wake them (nudgeWorkers).
+const globalForWorkers = globalThis as unknown as { __abstainWorkers?: Set<Worker> };
+const localWorkers = (globalForWorkers.__abstainWorkers ??= new Set());
+
+/** Wakes the idle loops of every worker in this process: a job was just enqueued. */
+export function nudgeWorkers(): void {
+  for (const w of localWorkers) w.nudge();
+}
+
+/** Errors that say the database went away, not that the job is wrong: the job is given back and resumed. */
+function isInfrastructure(err: unknown): boolean {
+  if (err instanceof JobFailure || (err as Error)?.name === "LlmError" || (err as Error)?.name === "LlmHttpError") return false;
+  const code = (err as { code?: string }).code ?? "";
+  const text = `${code} ${(err as Error)?.message ?? ""}`;
+  return /^(08|57P0[123])/.test(code) || /ECONNRESET|ECONNREFUSED|ETIMEDOUT|Connection terminated|connection is closed|terminating connection/i.test(text);
+}
+
+export function startWorker(opts: WorkerOptions = {}): Worker {
+  const workerId = opts.workerId ?? `${hostname()}:${process.pid}:${randomBytes(3).toString("hex")}`;
+  const concurrency = Math.max(1, opts.concurrency ?? 1);
+  const pollMs = opts.pollMs ?? DEFAULT_POLL_MS;
+  const leaseMs = opts.leaseMs ?? DEFAULT_LEASE_MS;
+  const log = (opts.log ?? rootLog).child({ worker: workerId });
+  const services: JobServices = { ...opts.services };
+  let handlersP: Promise<HandlerRegistry> | null = opts.handlers ? Promise.resolve(opts.handlers) : null;
+  const handlers = () => (handlersP ??= import("./handlers").then((m) => m.defaultHandlers));
+  const dbP: Promise<WorkerDb> = (opts.opened ? Promise.resolve(opts.opened) : getOpenedDb()).then((o) => {
+    if (!opts.opened) services.databaseUrl ??= env().DATABASE_URL;
+    services.llm ??= llmFromSettings(o.db);
+    return o;
+  });
+
+  let stopping = false;
+  let releaseOnStop = true;
+  const running = new Map<string, AbortController>();
+  const sleepers = new Set<() => void>();
+
+  const sleep = (ms: number) =>
+    new Promise<void>((resolve) => {
+      const done = () => {
+        clearTimeout(t);
+        sleepers.delete(done);
+        resolve();
+      };
+      const t = setTimeout(done, ms);
+      sleepers.add(done);
+    });
+  const wakeAll = () => [...sleepers].forEach((w) => w());
+
+  async function runJob(opened: WorkerDb, job: ClaimedJob, registry: HandlerRegistry): Promise<void> {
+    const { db } = opened;
+    const fence = job.fence;
+    const jlog = log.child({ job: job.id, kind: job.kind, attempt: job.attempts });
+    const ac = new AbortController();
+    const stopWith = (reason: StopReason) => {
+      if (!ac.signal.aborted) ac.abort(new JobStop(reason));
+    };
+    running.set(job.id, ac);
+    if (stopping) stopWith("stopping");
+    const handler = registry[job.kind];
+    const heartbeat = setInterval(() => {
+      renew(db, fence, leaseMs).then(
+        (r) => {
+          if (!r.held) stopWith("lease_lost");
+          else if (r.cancelRequested) stopWith("cancelled");
+        },
+        (err) => jlog.warn({ err: (err as Error).message }, "job heartbeat failed; retrying at the next beat"),
+      );
+    }, Math.max(50, Math.floor(leaseMs / 3)));
+    heartbeat.unref?.();
+
+    const checkpoint = () => {
+      if (ac.signal.aborted) throw ac.signal.reason instanceof JobStop ? ac.signal.reason : new JobStop("stopping");
+    };
+    const ctx: JobContext = {
+      job,
+      opened,
+      signal: ac.signal,
+      services,
+      log: jlog,
+      checkpoint,
+      async commit(p, write, errors = []) {
+        let cancel = false;
+        const out = await retryTransient(() =>
+          db.$transaction(
+            async (tx) => {
+              cancel = (await saveProgress(tx, fence, p, leaseMs)).cancelRequested;
+              const res = write ? await write(tx) : undefined;
+              await recordItemErrors(tx, job.id, errors);
+              return res;
+            },
+            { timeout: 10 * 60_000, maxWait: 60_000 },
+          ),
+        );
+        if (cancel) stopWith("cancelled");
+        checkpoint();
+        return out;
+      },
+      async report(p) {
+        await ctx.commit(p);
+      },
+      annotate: (info) => annotate(db, fence, info),
+    };
+
+    try {
+      if (!handler) throw new Error(`No handler for jobs of kind "${job.kind}" in this worker.`);
+      if (job.cancelRequested) throw new JobStop("cancelled");
+      jlog.info({ cursor: job.cursor, done: job.done, total: job.total }, job.attempts > 1 ? "job resumed" : "job started");
+      const result = await handler(ctx);
+      if (await finish(db, fence, result ?? {})) jlog.info({ result }, "job succeeded");
+      else jlog.warn("job finished after its lease was lost; the new owner's outcome stands");
+    } catch (err) {
+      const stop = err instanceof JobStop ? err : ac.signal.reason instanceof JobStop && ac.signal.aborted ? ac.signal.reason : null;
+      if (err instanceof LeaseLostError || stop?.reason === "lease_lost") {
+        jlog.warn("job lease lost; another worker resumes it");
+      } else if (stop?.reason === "cancelled") {
+        await markCancelled(db, fence).catch((e) => jlog.error({ err: e }, "could not mark the job cancelled"));
+        jlog.info("job cancelled");
+      } else if (stop?.reason === "stopping") {
+        if (releaseOnStop) await release(db, fence).catch((e) => jlog.warn({ err: (e as Error).message }, "could not give the job back; it resumes when its lease expires"));
+        jlog.info({ released: releaseOnStop }, "job interrupted: worker stopping");
+      } else if (isInfrastructure(err) && job.attempts < MAX_ATTEMPTS) {
+        // The database went away mid-job: give it back (or, if even that fails, let the lease expire); it resumes.
+        jlog.warn({ err: (err as Error).message }, "job interrupted by a database error; it will resume");
+        await release(db, fence).catch(() => {});
+      } else {
+        const message = err instanceof Error ? err.message : String(err);
+        if (err instanceof JobFailure) jlog.warn({ error: message }, "job failed");
+        else jlog.error({ err }, "job failed");
+        await fail(db, fence, message, err instanceof JobFailure ? err.result : undefined).catch((e) => jlog.error({ err: e }, "could not mark the job failed"));
+      }
+    } finally {
+      clearInterval(heartbeat);
+      running.delete(job.id);
+    }
+  }
+
+  async function loop(slot: number): Promise<void> {
+    const opened = await dbP;
+    const registry = await handlers();
+    const kinds = opts.kinds ?? Object.keys(registry);
+    while (!stopping) {
+      let job: ClaimedJob | null = null;
+      try {
+        job = await claim(opened.db, workerId, kinds, leaseMs);
+      } catch (err) {
+        log.warn({ err: (err as Error).message, slot }, "could not claim a job; retrying");
+      }
+      if (stopping && job) {
+        await release(opened.db, job.fence).catch(() => {});
+        break;
+      }
+      if (job) await runJob(opened, job, registry);
+      else await sleep(pollMs);
+    }
+  }
+
+  const loops = Array.from({ length: concurrency }, (_, i) =>
+    loop(i).catch((err) => {
+      log.error({ err }, "job worker loop failed");
+    }),
+  );
+
+  const worker: Worker = {
+    id: workerId,
+    async stop(o = {}) {
+      stopping = true;
+      releaseOnStop = o.release ?? true;
+      for (const ac of running.values()) if (!ac.signal.aborted) ac.abort(new JobStop("stopping"));
+      wakeAll();
+      await Promise.all(loops);
+      localWorkers.delete(worker);
+    },
+    running: () => [...running.keys()],
+    nudge: wakeAll,
+  };
+  localWorkers.add(worker);
+  log.info({ concurrency, kinds: opts.kinds ?? "all", leaseMs }, "job worker started");
+  return worker;
+}
+
+/** Lets the event loop breathe during CPU-bound work (the in-app worker shares it with web requests). */
+export function yieldToEventLoop(): Promise<void> {
+  return new Promise((r) => setImmediate(r));
+}
