@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { wilson, type VerdictCounts } from "../metrics/rates";
-import { addPairs, BinomialSampler, binomialCdf, correctedRate, emptyPairs, mulberry32, pairTotal, seedFrom, type PairCounts } from "./corrected";
+import { addPairs, BinomialSampler, binomialTable, correctedRate, emptyPairs, mulberry32, pairTotal, seedFrom, type PairCounts } from "./corrected";
 
 const counts = (c: Partial<VerdictCounts>): VerdictCounts => ({ complied: 0, noncompliant: 0, partial: 0, unclear: 0, ...c });
 
@@ -145,14 +145,19 @@ describe("helpers", () => {
     expect(seedFrom("run1", "sub")).toBe(seedFrom("run1", "sub"));
   });
 
-  it("binomialCdf matches the pmf and does not underflow for large n", () => {
+  it("binomialTable holds the binomial CDF, trimmed to the support that carries mass", () => {
     // Binomial(4, 0.5): pmf 1, 4, 6, 4, 1 (/16) → CDF 1/16, 5/16, 11/16, 15/16, 1.
-    expect([...binomialCdf(4, 0.5)].map((x) => x * 16)).toEqual([1, 5, 11, 15, 16].map((x) => expect.closeTo(x, 9)));
-    // n = 5,000: (1 − p)^n underflows to 0 in double precision, the CDF must still reach 1 and be centred on np.
-    const big = binomialCdf(5000, 0.5);
-    expect(big[5000]).toBeCloseTo(1, 12);
-    expect(big[2499]).toBeGreaterThan(0.45);
-    expect(big[2499]).toBeLessThan(0.5);
+    const small = binomialTable(4, 0.5);
+    expect(small.lo).toBe(0);
+    expect([...small.cdf].map((x) => x * 16)).toEqual([1, 5, 11, 15, 16].map((x) => expect.closeTo(x, 9)));
+    // Binomial(3, 0.2): P(0) = 0.512, P(≤1) = 0.896, P(≤2) = 0.992.
+    expect([...binomialTable(3, 0.2).cdf]).toEqual([0.512, 0.896, 0.992, 1].map((x) => expect.closeTo(x, 12)));
+    // n = 5,000, p = 0.5: (1 − p)^n underflows in double precision; the table starts far from 0, reaches 1
+    // and puts the median at 2,500: P(X ≤ 2499) = (1 − P(X = 2500))/2 ≈ (1 − 0.01128)/2 = 0.49436.
+    const big = binomialTable(5000, 0.5);
+    expect(big.lo).toBeGreaterThan(2000);
+    expect(big.cdf[big.cdf.length - 1]).toBe(1);
+    expect(big.cdf[2499 - big.lo]).toBeCloseTo(0.49436, 4);
   });
 
   it("BinomialSampler draws with the binomial's mean and variance", () => {

@@ -27,7 +27,7 @@
 // corrected rate; the interval is the (1 − level)/2 and (1 + level)/2 quantiles of the resampled rates. A
 // stratum whose pairs all agree (k = 0 or k = m) contributes no width: with few pairs the interval is too
 // narrow, which is why the pair counts are shown beside it. Cost: about resamples × 2 × (verdicts in the cell)
-// binomial draws of O(log n) each, after building each distinct binomial CDF once.
+// binomial draws by table lookup, after building each distinct binomial table once (see BinomialSampler).
 import { complianceRate, total, VERDICTS, type Interval, type Rate, type VerdictCounts, type VerdictName } from "../metrics/rates";
 
 /** Sample pairs: pairs[judge verdict][human final verdict] = responses. */
@@ -111,22 +111,22 @@ export function seedFrom(...parts: string[]): number {
 }
 
 /**
- * Binomial draws by inversion of the exact CDF: one uniform and a binary search per draw. CDF tables are
- * built on first use per (n, p) and kept, since a bootstrap draws from the same few distributions
- * thousands of times (a sum of n Bernoulli draws cost O(n) per draw; this is O(log n) after an O(n) table).
+ * Binomial draws by inversion of the CDF: one uniform and a binary search per draw. Tables are built on first
+ * use per (n, p) and kept, since a bootstrap draws from the same few distributions thousands of times (a sum
+ * of n Bernoulli draws cost O(n) per draw; this is O(log σ) after an O(σ) table, σ = √(np(1 − p))).
  */
 export class BinomialSampler {
-  // p → n → CDF (numeric keys: a string key per draw cost more than the draw itself).
-  private tables = new Map<number, Map<number, Float64Array>>();
+  // p → n → table (numeric keys: a string key per draw cost more than the draw itself).
+  private tables = new Map<number, Map<number, BinomialTable>>();
   constructor(private readonly rand: () => number) {}
 
-  /** The CDF table of Binomial(n, p), built once (0 < p < 1, n ≥ 1). */
-  table(n: number, p: number): Float64Array {
+  /** The table of Binomial(n, p), built once (0 < p < 1, n ≥ 1). */
+  table(n: number, p: number): BinomialTable {
     let byN = this.tables.get(p);
     if (!byN) this.tables.set(p, (byN = new Map()));
-    let cdf = byN.get(n);
-    if (!cdf) byN.set(n, (cdf = binomialCdf(n, p)));
-    return cdf;
+    let t = byN.get(n);
+    if (!t) byN.set(n, (t = binomialTable(n, p)));
+    return t;
   }
 
   draw(n: number, p: number): number {
@@ -135,34 +135,53 @@ export class BinomialSampler {
     return this.fromTable(this.table(n, p));
   }
 
-  /** A draw from a table of table(): the smallest k with u < cdf[k] (cdf[n] = 1, rounding aside). */
-  fromTable(cdf: Float64Array): number {
+  /** A draw from a table: lo + the smallest i with u < cdf[i] (the last entry is 1). */
+  fromTable(t: BinomialTable): number {
     const u = this.rand();
-    let lo = 0;
-    let hi = cdf.length - 1;
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      if (u < cdf[mid]) hi = mid;
-      else lo = mid + 1;
+    let a = 0;
+    let b = t.cdf.length - 1;
+    while (a < b) {
+      const mid = (a + b) >>> 1;
+      if (u < t.cdf[mid]) b = mid;
+      else a = mid + 1;
     }
-    return lo;
+    return t.lo + a;
   }
 }
 
-/** P(X ≤ k) for X ~ Binomial(n, p), k = 0..n; the pmf in log space so large n does not underflow. */
-export function binomialCdf(n: number, p: number): Float64Array {
-  const cdf = new Float64Array(n + 1);
-  const lq = Math.log1p(-p);
-  const ratio = Math.log(p) - lq;
-  let lpmf = n * lq;
-  let acc = 0;
-  for (let k = 0; k <= n; k++) {
-    acc += Math.exp(lpmf);
-    cdf[k] = acc;
-    lpmf += Math.log((n - k) / (k + 1)) + ratio;
+/** cdf[i] = P(X ≤ lo + i) for X ~ Binomial(n, p), over the support that carries any mass in double precision. */
+export interface BinomialTable {
+  lo: number;
+  cdf: Float64Array;
+}
+
+/**
+ * The pmf from the mode outwards by the ratio pmf(k + 1)/pmf(k) = (n − k)/(k + 1) · p/(1 − p), unnormalised
+ * (the mode weighs 1, so nothing underflows for large n), stopping where a term falls below 1e-20 of the
+ * mode: the mass left out is far below the 2⁻³² resolution of the uniforms that are inverted.
+ */
+export function binomialTable(n: number, p: number): BinomialTable {
+  const odds = p / (1 - p);
+  const mode = Math.min(n, Math.floor((n + 1) * p));
+  const up: number[] = [];
+  for (let k = mode, w = 1; k < n; k++) {
+    w *= ((n - k) / (k + 1)) * odds;
+    if (w < 1e-20) break;
+    up.push(w);
   }
-  for (let k = 0; k <= n; k++) cdf[k] /= acc; // normalise the rounding of the sum away
-  return cdf;
+  const down: number[] = [];
+  for (let k = mode, w = 1; k > 0; k--) {
+    w *= k / (n - k + 1) / odds;
+    if (w < 1e-20) break;
+    down.push(w);
+  }
+  const weights = [...down.reverse(), 1, ...up];
+  const sum = weights.reduce((a, b) => a + b, 0);
+  const cdf = new Float64Array(weights.length);
+  let acc = 0;
+  weights.forEach((w, i) => (cdf[i] = (acc += w) / sum));
+  cdf[cdf.length - 1] = 1;
+  return { lo: mode - down.length, cdf };
 }
 
 /** Sorted ascending; the percentile interval at `level`. */
@@ -206,7 +225,7 @@ export function correctedRate(input: CorrectionInput, opts: CorrectionOptions = 
   // The sample strata have a fixed (m_v, P(complied | v)): their tables are looked up once.
   const strata = used.map((v) => {
     const { pComplied, pairs } = perVerdict[v];
-    return { pairs, p: pComplied!, cdf: pComplied! > 0 && pComplied! < 1 ? sampler.table(pairs, pComplied!) : null };
+    return { pairs, p: pComplied!, table: pComplied! > 0 && pComplied! < 1 ? sampler.table(pairs, pComplied!) : null };
   });
   const stats = new Float64Array(resamples);
   for (let b = 0; b < resamples; b++) {
@@ -217,7 +236,7 @@ export function correctedRate(input: CorrectionInput, opts: CorrectionOptions = 
       left -= drawn;
       if (drawn === 0) continue;
       const st = strata[j];
-      const k = st.cdf ? sampler.fromTable(st.cdf) : st.p * st.pairs;
+      const k = st.table ? sampler.fromTable(st.table) : st.p * st.pairs;
       s += (drawn / N) * (k / st.pairs);
     }
     stats[b] = s;
