@@ -1,0 +1,81 @@
+// Import jobs: a spooled file through runImport, with progress; problems fail the job with nothing written.
+import { existsSync } from "node:fs";
+import { mkdtemp, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { ImportOptionsInput } from "../imports/schema";
+import { csv, seedTaxonomy } from "../imports/test-fixtures";
+import { createTestDb, type TestDb } from "../test/db";
+import { enqueue } from "./queue";
+import type { ImportParams } from "./schema";
+import { waitForStatus } from "./test-fixtures";
+import { startWorker } from "./worker";
+
+let t: TestDb;
+beforeAll(async () => {
+  t = await createTestDb();
+  await seedTaxonomy(t.db);
+});
+afterAll(async () => t?.close());
+
+const HEADER = ["id", "prompt", "category", "subcategory", "expectation", "model", "run", "response"];
+const options = (dataset: string): ImportOptionsInput => ({
+  format: "csv",
+  mapping: {
+    dataset: { value: dataset },
+    prompt: { id: { column: "id" }, text: { column: "prompt" }, category: { column: "category" }, subcategory: { column: "subcategory" }, expectation: { column: "expectation" } },
+    responses: [{ text: { column: "response" }, model: { column: "model" }, run: { column: "run" } }],
+  },
+});
+const rows = (n: number, subcategory = "underspecified") =>
+  Array.from({ length: n }, (_, i) => [`q${i}`, `Prompt ${i}?`, "Incomplete requests", subcategory, "should_not_comply", "model-imp", "run-1", `Answer ${i}.`]);
+
+/** Writes a file the way the upload route spools one: alone in its own temporary directory. */
+async function spool(content: string): Promise<string> {
+  const dir = await mkdtemp(path.join(tmpdir(), "abstain-import-"));
+  const file = path.join(dir, "upload");
+  await writeFile(file, content);
+  return file;
+}
+
+async function runJob(p: ImportParams) {
+  const { id } = await enqueue(t.db, { kind: "import", params: p });
+  const w = startWorker({ opened: t, kinds: ["import"], pollMs: 10, services: { databaseUrl: t.url } });
+  try {
+    return await waitForStatus(t, id, ["succeeded", "failed", "cancelled"]);
+  } finally {
+    await w.stop();
+  }
+}
+
+describe("import job", () => {
+  it("imports a spooled file, reports its records as progress, and removes the file", async () => {
+    const file = await spool(csv([HEADER, ...rows(40)]));
+    const job = await runJob({ file, fileName: "forty.csv", options: options("imp-ok") as Record<string, unknown>, deleteFile: true });
+    expect(job.status).toBe("succeeded");
+    expect([job.done, job.total]).toEqual([40, 40]);
+    expect(job.result).toMatchObject({ status: "written", records: 40, problemCount: 0 });
+    const prompts = await t.db.prompt.count({ where: { dataset: { slug: "imp-ok" } } });
+    const responses = await t.db.response.count({ where: { prompt: { dataset: { slug: "imp-ok" } } } });
+    expect([prompts, responses]).toEqual([40, 40]);
+    expect(existsSync(file)).toBe(false);
+    expect(existsSync(path.dirname(file))).toBe(false);
+  });
+
+  it("fails with the file's first problem and writes nothing", async () => {
+    const file = await spool(csv([HEADER, ...rows(3), ...rows(2, "no such subcategory").map((r) => [`x${r[0]}`, ...r.slice(1)])]));
+    const job = await runJob({ file, fileName: "bad.csv", options: options("imp-bad") as Record<string, unknown>, deleteFile: true });
+    expect(job.status).toBe("failed");
+    expect(job.error).toMatch(/^Nothing was imported: \d+ problems?, the first: .*no such subcategory/);
+    expect(job.result).toMatchObject({ status: "invalid" });
+    expect(await t.db.prompt.count({ where: { dataset: { slug: "imp-bad" } } })).toBe(0);
+    expect(existsSync(file)).toBe(false);
+  });
+
+  it("says so when the worker cannot see the file", async () => {
+    const job = await runJob({ file: path.join(tmpdir(), "abstain-import-gone", "upload"), fileName: "gone.csv", options: options("imp-gone") as Record<string, unknown>, deleteFile: true });
+    expect(job.status).toBe("failed");
+    expect(job.error).toMatch(/gone\.csv is not on this worker's disk/);
+  });
+});
