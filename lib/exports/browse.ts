@@ -1,44 +1,56 @@
 // From a Browse selection (ids in the URL) to export options (names, which an export's sidecar records so it
-// can be replayed on another database). Browse filters the export filter cannot express are named in `ignored`.
+// can be replayed on another database). Every Browse filter has an export field, so the export holds exactly the
+// responses Browse lists for the same URL (all pages; the order and the cursor are Browse's paging, not a
+// filter). lib/exports/browse.db.test.ts compares the two.
 import type { BrowseFilter } from "../browse/schema";
+import { browseSourceKind } from "../browse/where";
 import type { SqlConnection } from "../migrations";
 import type { ExportFilter } from "./schema";
 
-const EXPRESSIBLE = new Set(["dataset", "run", "category", "subcategory", "expectation", "judge", "source", "sort", "after", "labelled"]);
+/** Stands for an id that does not exist, as Browse treats it: it matches nothing (no name looks like this). */
+const missing = (what: string, id: string) => `(no ${what} with id ${id})`;
 
 export async function exportOptionsFromBrowse(
   sql: SqlConnection,
   f: BrowseFilter,
 ): Promise<{ filter: ExportFilter; judge?: { name: string; version: string }; ignored: string[] }> {
-  const one = async <T>(q: string, v: string) => (await sql.query<T>(q, [v])).rows[0];
+  // One round trip for every id the filter names.
+  const { rows: [r] } = await sql.query<{ dataset: string | null; run: string | null; model: string | null; sub: string | null; subCategory: string | null; annotator: string | null; judgeName: string | null; judgeVersion: string | null }>(
+    `SELECT (SELECT slug FROM "Dataset" WHERE id = $1) AS dataset,
+            (SELECT ru.name FROM "Run" ru WHERE ru.id = $2) AS run,
+            (SELECT m.name FROM "Run" ru JOIN "Model" m ON m.id = ru."modelId" WHERE ru.id = $2) AS model,
+            (SELECT s.slug FROM "Subcategory" s WHERE s.id = $3) AS sub,
+            (SELECT c.slug FROM "Subcategory" s JOIN "Category" c ON c.id = s."categoryId" WHERE s.id = $3) AS "subCategory",
+            (SELECT email FROM "User" WHERE id = $4) AS annotator,
+            (SELECT name FROM "Judge" WHERE id = $5) AS "judgeName",
+            (SELECT version FROM "Judge" WHERE id = $5) AS "judgeVersion"`,
+    [f.dataset ?? null, f.run ?? null, f.subcategory ?? null, f.annotator ?? null, f.judge ?? null],
+  );
   const filter: ExportFilter = {};
-  if (f.dataset) {
-    const d = await one<{ slug: string }>(`SELECT slug FROM "Dataset" WHERE id = $1`, f.dataset);
-    filter.datasets = [d?.slug ?? "\u0000none"];
-  }
+  if (f.dataset) filter.datasets = [r.dataset ?? missing("dataset", f.dataset)];
   if (f.run) {
-    const r = await one<{ run: string; model: string }>(`SELECT ru.name AS run, m.name AS model FROM "Run" ru JOIN "Model" m ON m.id = ru."modelId" WHERE ru.id = $1`, f.run);
-    filter.runs = [r?.run ?? "\u0000none"];
-    filter.models = [r?.model ?? "\u0000none"];
+    filter.runs = [r.run ?? missing("run", f.run)];
+    filter.models = [r.model ?? missing("run", f.run)];
   }
   if (f.category) filter.categories = [f.category];
   if (f.subcategory) {
-    const s = await one<{ slug: string; category: string }>(
-      `SELECT s.slug, c.slug AS category FROM "Subcategory" s JOIN "Category" c ON c.id = s."categoryId" WHERE s.id = $1`,
-      f.subcategory,
-    );
-    filter.subcategories = [s?.slug ?? "\u0000none"];
-    filter.categories = [s?.category ?? "\u0000none"];
+    // A subcategory is named by its slug within its category. Browse ANDs a category filter with it: when the
+    // two disagree Browse lists nothing, and so must the export (the slug may exist in the other category too).
+    const inOther = f.category !== undefined && r.subCategory !== null && r.subCategory !== f.category;
+    filter.subcategories = [r.sub && !inOther ? r.sub : missing("subcategory", f.subcategory)];
+    if (!f.category && r.subCategory) filter.categories = [r.subCategory];
   }
   if (f.expectation) filter.expectation = f.expectation;
-  let judge: { name: string; version: string } | undefined;
-  if (f.judge) {
-    const j = await one<{ name: string; version: string }>(`SELECT name, version FROM "Judge" WHERE id = $1`, f.judge);
-    if (j) judge = j;
-  }
-  const ignored = Object.entries(f)
-    .filter(([k, v]) => v !== undefined && !EXPRESSIBLE.has(k))
-    .map(([k]) => k);
-  if (f.labelled) ignored.push("labelled");
-  return { filter, judge, ignored };
+  if (f.q) filter.text = f.q;
+  if (f.judgeVerdict) filter.judgeVerdict = f.judgeVerdict;
+  if (f.humanVerdict) filter.humanVerdict = f.humanVerdict;
+  if (f.finalVerdict) filter.finalVerdict = f.finalVerdict;
+  if (f.labelled) filter.labelled = true;
+  if (f.disagree) filter.disagree = true;
+  if (f.annotator) filter.annotators = [r.annotator ?? missing("annotator", f.annotator)];
+  // Explicit, so that an unknown judge id (Browse: best available without a judge) keeps Browse's source.
+  filter.source = browseSourceKind(f);
+  const judge = r.judgeName !== null && r.judgeVersion !== null ? { name: r.judgeName, version: r.judgeVersion } : undefined;
+  // Nothing is left out any more; kept for the route's X-Abstain-Export header.
+  return { filter, judge, ignored: [] };
 }

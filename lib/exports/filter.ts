@@ -1,47 +1,48 @@
-// Export filter → SQL WHERE clause: the one place that turns an ExportFilter into SQL, so the Browse page, the
-// exports and anything else that lists responses select exactly the same rows. Pure: returns text with
-// numbered placeholders and the parameter values, never interpolates a value.
-//
-// The clause refers to these table aliases, which every query using it must join:
-//   p "Prompt", d "Dataset", s "Subcategory", c "Category"   (scope "prompt" and "response")
-//   ru "Run", m "Model"                                       (scope "response" only)
+// Export filter (names, as a sidecar records them) → a response selection (ids). The SQL comes from
+// lib/browse/where.ts, the one builder Browse uses too, so an export and the Browse page of the same filters
+// select the same responses (lib/exports/browse.db.test.ts).
+import { browseSourceKind, type ResponseSelection } from "../browse/where";
+import type { SqlConnection } from "../migrations";
 import type { ExportFilter } from "./schema";
 
-export interface SqlFragment {
-  sql: string;
-  params: unknown[];
-  /** Table aliases the clause refers to, so a query can leave out joins it does not need. */
-  aliases: string[];
-}
-
 /**
- * `firstParam` is the number of the first placeholder ($1 by default), so the clause can be combined with other
- * parameters. Scope "prompt" ignores the run and model fields (for queries over prompts alone).
+ * Resolves every name of the filter to the ids it means, in one round trip. A list matches "any of"; a name
+ * that does not exist matches nothing (a filter naming only unknown datasets exports no rows, as before).
+ * Runs are the runs named `runs` of the models named `models`; subcategories are the subcategories named
+ * `subcategories` within `categories` (when given). `judgeId` is the export's judge version (null: none).
  */
-export function exportWhere(filter: ExportFilter, opts: { firstParam?: number; scope?: "response" | "prompt" } = {}): SqlFragment {
+export async function resolveExportFilter(db: { sql: SqlConnection }, filter: ExportFilter, judgeId: string | null): Promise<ResponseSelection> {
+  const parts: string[] = [];
   const params: unknown[] = [];
-  const conds: string[] = [];
-  const aliases = new Set<string>();
-  const scope = opts.scope ?? "response";
-  const next = (v: unknown) => {
-    params.push(v);
-    return `$${(opts.firstParam ?? 1) + params.length - 1}`;
-  };
-  const anyOf = (column: string, values: string[] | undefined) => {
-    if (!values || !values.length) return;
-    conds.push(`${column} = ANY(${next(values)}::text[])`);
-    aliases.add(column.split(".")[0]);
-  };
-  anyOf("d.slug", filter.datasets);
-  anyOf("c.slug", filter.categories);
-  anyOf("s.slug", filter.subcategories);
-  if (filter.expectation) {
-    conds.push(`p.expectation = ${next(filter.expectation)}::"Expectation"`);
-    aliases.add("p");
+  const p = (v: unknown) => `$${params.push(v)}`;
+  const ids = (name: string, query: string) => parts.push(`'${name}', (SELECT coalesce(json_agg(id ORDER BY id), '[]') FROM (${query}) x)`);
+  if (filter.datasets) ids("datasets", `SELECT id FROM "Dataset" WHERE slug = ANY(${p(filter.datasets)}::text[])`);
+  if (filter.models || filter.runs) {
+    const w = [filter.models ? `m.name = ANY(${p(filter.models)}::text[])` : "TRUE", filter.runs ? `ru.name = ANY(${p(filter.runs)}::text[])` : "TRUE"];
+    ids("runs", `SELECT ru.id FROM "Run" ru JOIN "Model" m ON m.id = ru."modelId" WHERE ${w.join(" AND ")}`);
   }
-  if (scope === "response") {
-    anyOf("m.name", filter.models);
-    anyOf("ru.name", filter.runs);
+  if (filter.subcategories) {
+    const inCategories = filter.categories ? ` AND c.slug = ANY(${p(filter.categories)}::text[])` : "";
+    ids("subcategories", `SELECT s.id FROM "Subcategory" s JOIN "Category" c ON c.id = s."categoryId" WHERE s.slug = ANY(${p(filter.subcategories)}::text[])${inCategories}`);
   }
-  return { sql: conds.length ? conds.join(" AND ") : "TRUE", params, aliases: [...aliases].sort() };
+  if (filter.annotators) ids("annotators", `SELECT id FROM "User" WHERE email = ANY(${p(filter.annotators.map((e) => e.toLowerCase()))}::text[])`);
+  const resolved: Record<string, string[]> = parts.length
+    ? JSON.parse((await db.sql.query<{ doc: string }>(`SELECT json_build_object(${parts.join(", ")})::text AS doc`, params)).rows[0].doc)
+    : {};
+  return {
+    datasetIds: resolved.datasets,
+    runIds: resolved.runs,
+    categorySlugs: filter.categories,
+    subcategoryIds: resolved.subcategories,
+    expectation: filter.expectation,
+    judgeVerdict: filter.judgeVerdict,
+    humanVerdict: filter.humanVerdict,
+    finalVerdict: filter.finalVerdict,
+    labelled: filter.labelled || undefined,
+    disagree: filter.disagree || undefined,
+    annotatorIds: resolved.annotators,
+    text: filter.text,
+    source: filter.source ?? browseSourceKind({ judge: judgeId ?? undefined }),
+    judgeId,
+  };
 }

@@ -1,7 +1,8 @@
 // Export options and the exported columns. Client-safe: zod only, no Prisma, no I/O. Shared by the Browse
 // download button, the HTTP route, scripts/export.ts and the tests.
 import { z } from "zod";
-import { expectationSchema } from "../judges/schema";
+import { expectationSchema, verdictSchema } from "../judges/schema";
+import { labelSourceKinds } from "../results/schema";
 
 const names = (what: string) =>
   z
@@ -12,8 +13,9 @@ const names = (what: string) =>
 /**
  * Which responses to export. Every list is "any of"; different fields combine with AND; an absent field does
  * not filter. Names are the ones the data uses (dataset slug, model name, run name, category and subcategory
- * slugs) so an export's sidecar is readable and replayable on another database. The Browse page will add
- * fields here; lib/exports/filter.ts is the one place that turns them into SQL.
+ * slugs, annotator e-mail) so an export's sidecar is readable and replayable on another database. Every Browse
+ * filter has a field here (lib/exports/browse.ts); lib/exports/filter.ts resolves the names to ids and
+ * lib/browse/where.ts, the one builder Browse uses too, turns them into SQL.
  */
 export const exportFilterSchema = z
   .object({
@@ -25,6 +27,26 @@ export const exportFilterSchema = z
     /** Subcategory slugs, in any category (combine with `categories` to disambiguate). */
     subcategories: names("subcategory"),
     expectation: expectationSchema.optional(),
+    /** Case-insensitive substring of the prompt or the response (Browse's text search). */
+    text: z.string().trim().min(1).max(200).optional(),
+    /** The export's judge version (options.judge) gave this verdict. */
+    judgeVerdict: verdictSchema.optional(),
+    /** Some annotator's current label has this verdict. */
+    humanVerdict: verdictSchema.optional(),
+    /** The verdict under `source`. */
+    finalVerdict: verdictSchema.optional(),
+    /** Only responses with a verdict under `source`. */
+    labelled: z.boolean().optional(),
+    /** The judge's verdict differs from the human final verdict. */
+    disagree: z.boolean().optional(),
+    /** Labelled by any of these annotators (e-mail addresses). */
+    annotators: names("annotator"),
+    /**
+     * Where finalVerdict and labelled take the verdict from: best available (adjudicated, else human
+     * consensus, else the judge), the judge only, or adjudications only. Default: best with a judge, else
+     * adjudicated (as Browse).
+     */
+    source: z.enum(labelSourceKinds).optional(),
   })
   .strict();
 export type ExportFilter = z.infer<typeof exportFilterSchema>;

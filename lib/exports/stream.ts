@@ -17,7 +17,9 @@ import { pipeline } from "node:stream/promises";
 import { stringify } from "csv-stringify";
 import { AppError } from "../errors";
 import { zodMessage } from "../http";
+import type { ResponseSelection } from "../browse/where";
 import { fetchExportPage, fetchExportPageByPrompt, listExportAnnotators, resolveJudge, type ExportDb } from "./data";
+import { resolveExportFilter } from "./filter";
 import { FORMULA_PREFIX, FORMULA_TRIGGERS } from "./formula";
 import { csvColumns, csvRecord, jsonlRecord, preferencePairs, sftRecord, toExportRow, type ExportDbRow, type ExportRow } from "./rows";
 import { exportOptionsSchema, HUMAN_LABEL_PREFIX, type ExportMeta, type ExportOptions, type ExportOptionsInput } from "./schema";
@@ -74,19 +76,19 @@ async function* pages<C>(
 }
 
 /** Responses in id order (CSV, JSONL, SFT). */
-function responsePages(db: ExportDb, o: ExportOptions, judgeId: string | null, limit?: number): AsyncGenerator<ExportRow[]> {
-  return pages((after: string | null, n) => fetchExportPage(db, o.filter, { after: after ?? "", limit: n, judgeId }), (r) => r.response_id, limit);
+function responsePages(db: ExportDb, sel: ResponseSelection, judgeId: string | null, limit?: number): AsyncGenerator<ExportRow[]> {
+  return pages((after: string | null, n) => fetchExportPage(db, sel, { after: after ?? "", limit: n, judgeId }), (r) => r.response_id, limit);
 }
 
 /**
  * All selected responses to one prompt at a time, ordered by model, run and id (preference pairs). Memory: one
  * page plus one prompt's responses (one per run).
  */
-async function* promptGroups(db: ExportDb, o: ExportOptions, judgeId: string | null): AsyncGenerator<ExportRow[]> {
+async function* promptGroups(db: ExportDb, sel: ResponseSelection, judgeId: string | null): AsyncGenerator<ExportRow[]> {
   const byRun = (a: ExportRow, b: ExportRow) => (a.model < b.model ? -1 : a.model > b.model ? 1 : a.run < b.run ? -1 : a.run > b.run ? 1 : a.responseId < b.responseId ? -1 : 1);
   let group: ExportRow[] = [];
   const source = pages(
-    (after: { promptId: string; id: string } | null, n) => fetchExportPageByPrompt(db, o.filter, { after, limit: n, judgeId }),
+    (after: { promptId: string; id: string } | null, n) => fetchExportPageByPrompt(db, sel, { after, limit: n, judgeId }),
     (r) => ({ promptId: r.prompt_row_id, id: r.response_id }),
   );
   for await (const page of source) {
@@ -107,8 +109,9 @@ const stamp = (d: Date) => d.toISOString().replace(/[-:]/g, "").replace(/\.\d+Z$
 export async function createExport(db: ExportDb, input: ExportOptionsInput, now = new Date()): Promise<PreparedExport> {
   const o = parseExportOptions(input);
   const judgeId = o.judge ? await resolveJudge(db, o.judge) : null;
+  const sel = await resolveExportFilter(db, o.filter, judgeId);
   let count = 0;
-  const columns = o.format === "csv" ? csvColumns(await listExportAnnotators(db, o.filter)) : null;
+  const columns = o.format === "csv" ? csvColumns(await listExportAnnotators(db, sel)) : null;
   const meta: ExportMeta = {
     app: "abstain",
     kind: "export",
@@ -136,7 +139,7 @@ export async function createExport(db: ExportDb, input: ExportOptionsInput, now 
   if (o.format === "csv") {
     const annotators = columns!.filter((c) => c.startsWith(HUMAN_LABEL_PREFIX)).map((c) => c.slice(HUMAN_LABEL_PREFIX.length));
     async function* records() {
-      for await (const page of responsePages(db, o, judgeId, o.limit)) {
+      for await (const page of responsePages(db, sel, judgeId, o.limit)) {
         for (const row of page) {
           count++;
           yield csvRecord(row, annotators);
@@ -152,7 +155,7 @@ export async function createExport(db: ExportDb, input: ExportOptionsInput, now 
   async function* lines(): AsyncGenerator<Buffer> {
     const limit = o.limit ?? Number.POSITIVE_INFINITY;
     if (o.format === "pref") {
-      for await (const group of promptGroups(db, o, judgeId)) {
+      for await (const group of promptGroups(db, sel, judgeId)) {
         let text = "";
         for (const pair of preferencePairs(group)) {
           if (count >= limit) break;
@@ -165,7 +168,7 @@ export async function createExport(db: ExportDb, input: ExportOptionsInput, now 
       return;
     }
     // SFT skips rows, so its limit counts examples written, not rows read.
-    for await (const page of responsePages(db, o, judgeId, o.format === "sft" ? undefined : o.limit)) {
+    for await (const page of responsePages(db, sel, judgeId, o.format === "sft" ? undefined : o.limit)) {
       let text = "";
       for (const row of page) {
         const rec = o.format === "sft" ? sftRecord(row) : jsonlRecord(row);

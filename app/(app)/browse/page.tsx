@@ -35,8 +35,10 @@ export default async function BrowsePage({ searchParams }: { searchParams: Promi
       ) : null}
       <BrowseFilters filter={filter} options={options} />
       <p className="text-sm text-slate-700">
-        <span data-testid="browse-total">{total.n.toLocaleString("en-US")}</span>
-        {total.capped ? "+" : ""} matching responses
+        {/* A capped count is a proven lower bound: counting every match would be slower than the page. */}
+        {total.capped ? "≥ " : ""}
+        <span data-testid="browse-total">{total.n.toLocaleString("en-US")}</span> matching responses
+        {total.capped ? <span className="text-slate-500"> ({total.basis ?? "counting stops there"})</span> : null}
         {filter.after ? (
           <>
             {" "}

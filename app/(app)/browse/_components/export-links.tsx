@@ -7,22 +7,8 @@ const FORMATS = [
   { format: "pref", label: "Preference JSONL" },
 ] as const;
 
-// Filters an export cannot apply (it exports by dataset, run, category, subcategory and expectation).
-const NOT_EXPORTED: Partial<Record<keyof BrowseFilter, string>> = {
-  q: "text search",
-  judgeVerdict: "judge verdict",
-  humanVerdict: "human verdict",
-  finalVerdict: "final verdict",
-  disagree: "disagreement",
-  annotator: "annotator",
-  labelled: "labelled only",
-};
-
 export function ExportLinks({ filter }: { filter: BrowseFilter }) {
   const params = new URLSearchParams(Object.entries(filter).filter(([, v]) => v !== undefined) as [string, string][]);
-  const ignored = Object.entries(NOT_EXPORTED)
-    .filter(([k]) => filter[k as keyof BrowseFilter] !== undefined)
-    .map(([, label]) => label);
   return (
     <div className="flex flex-wrap items-center gap-2 text-sm" data-testid="export-links">
       <span className="text-slate-700">Export this selection:</span>
@@ -35,7 +21,7 @@ export function ExportLinks({ filter }: { filter: BrowseFilter }) {
           </a>
         );
       })}
-      {ignored.length ? <span className="text-xs text-amber-800">Exports include every response of the selection, ignoring: {ignored.join(", ")}.</span> : null}
+      <span className="text-xs text-slate-500">Every response of the selection, all filters applied, in id order.</span>
     </div>
   );
 }
