@@ -113,6 +113,11 @@ export interface WorkerOptions {
   handlers?: HandlerRegistry;
   services?: JobServices;
   log?: Logger;
+  /**
+   * false: the worker's timers do not keep the process alive (inside the app, whose server decides when the
+   * process ends). Default true (a worker process lives for its worker).
+   */
+  keepProcessAlive?: boolean;
 }
 
 export interface Worker {
@@ -177,6 +182,7 @@ export function startWorker(opts: WorkerOptions = {}): Worker {
         resolve();
       };
       const t = setTimeout(done, ms);
+      if (opts.keepProcessAlive === false) t.unref?.();
       sleepers.add(done);
     });
   const wakeAll = () => [...sleepers].forEach((w) => w());

@@ -6,8 +6,8 @@
 //
 // Batches go in response-id order. Each batch's labels are inserted with one INSERT … SELECT (the judge-label
 // triggers are statement-level: one aggregate update per batch) together with the job's progress, in one
-// transaction. While a batch's transaction runs, the next batch is read and judged (the heuristic is CPU work,
-// the insert is the database's), so the two overlap.
+// transaction. The database reads batch n+1 and inserts batch n−1 while this process judges batch n (the heuristic
+// is CPU work here, the reads and inserts are the database's), so the three overlap.
 import type { DbTx } from "../../db";
 import { ensureJudge } from "../../judges/data";
 import { HEURISTIC_JUDGE, judgeHeuristic } from "../../judges/heuristic";
@@ -116,11 +116,11 @@ async function runHeuristic(ctx: JobContext, params: JudgeParams): Promise<unkno
   try {
     while (rows.length) {
       ctx.checkpoint();
-      const judged = await judgeBatch(rows);
       const cursor = rows[rows.length - 1].id;
-      // Read the next batch now: it runs while the previous commit finishes.
+      // Ask for the next batch now: the database reads it while this one is judged.
       const next = fetchSelection(ctx.opened, params.selection, cursor, batch, judge.id);
       next.catch(() => {});
+      const judged = await judgeBatch(rows);
       if (pending) await pending;
       t.done += rows.length;
       t.failed += judged.errors.length;
