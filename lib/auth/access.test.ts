@@ -32,8 +32,9 @@ describe("access registry", () => {
   });
 
   it("shows each role only the pages it may open", () => {
-    expect(navFor("annotator").map((n) => n.path)).toEqual(["/", "/taxonomy"]);
-    expect(navFor("researcher").map((n) => n.path)).toEqual(["/", "/results", "/browse", "/import", "/taxonomy"]);
-    expect(navFor("admin").map((n) => n.path)).toEqual(["/", "/results", "/browse", "/import", "/taxonomy", "/admin/users"]);
+    const research = ["/", "/queues", "/results", "/browse", "/import", "/agreement", "/adjudicate", "/taxonomy", "/jobs"];
+    expect(navFor("annotator").map((n) => n.path)).toEqual(["/", "/queues", "/taxonomy"]);
+    expect(navFor("researcher").map((n) => n.path)).toEqual(research);
+    expect(navFor("admin").map((n) => n.path)).toEqual([...research, "/admin/users", "/admin/settings"]);
   });
 });
