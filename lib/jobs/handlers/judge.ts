@@ -60,7 +60,7 @@ interface Tally {
 export async function judgeHandler(ctx: JobContext): Promise<unknown> {
   const params = judgeParamsSchema.parse(ctx.job.params);
   await checkSelection(ctx.opened, params.selection);
-  return params.judge.kind === "heuristic" ? runHeuristic(ctx, params) : runLlm(ctx, params);
+  return params.judge.kind === "heuristic" ? runLocalJudge(ctx, params, heuristicJudge) : runLlm(ctx, params);
 }
 
 /** Counts the selection once, at the first attempt, so the page can show a bar and an ETA. */
@@ -75,8 +75,28 @@ function summary(judge: { id: string; name: string; version: string }, t: Tally)
   return { judgeId: judge.id, judge: `${judge.name} ${judge.version}`, labelsCreated: t.created, alreadyLabelled: t.skipped, failed: t.failed, processed: t.done };
 }
 
-/** The rows of a batch the heuristic labels, yielding to the event loop every 100 (the app's requests go on). */
-async function judgeBatch(rows: readonly SelectedResponse[]): Promise<{ labels: LabelRow[]; errors: ItemError[]; skipped: number }> {
+/**
+ * A judge that runs in this process, one response at a time, without I/O. The heuristic is one; the bench runs
+ * the same job with precomputed verdicts to measure the job's own cost.
+ */
+export interface LocalJudge {
+  name: string;
+  config: Record<string, unknown>;
+  /** The label of one response; throwing records the response as a failed item. */
+  label(row: SelectedResponse): Omit<LabelRow, "responseId">;
+}
+
+export const heuristicJudge: LocalJudge = {
+  name: HEURISTIC_JUDGE.name,
+  config: { rules: "lib/judges/heuristic.ts", rulesVersion: HEURISTIC_JUDGE.version },
+  label(r) {
+    const j = judgeHeuristic({ prompt: r.prompt, response: r.response, category: r.category, subcategory: r.subcategory, expectation: r.expectation });
+    return { verdict: j.verdict, rationale: j.rationale, rawOutput: JSON.stringify({ cues: j.cues, confidence: j.confidence }), rubricVersionId: null };
+  },
+};
+
+/** Labels a batch, yielding to the event loop every 100 responses (the app's requests go on meanwhile). */
+async function judgeBatch(rows: readonly SelectedResponse[], judge: LocalJudge): Promise<{ labels: LabelRow[]; errors: ItemError[]; skipped: number }> {
   const labels: LabelRow[] = [];
   const errors: ItemError[] = [];
   let skipped = 0;
@@ -88,24 +108,19 @@ async function judgeBatch(rows: readonly SelectedResponse[]): Promise<{ labels: 
       continue;
     }
     try {
-      const j = judgeHeuristic({ prompt: r.prompt, response: r.response, category: r.category, subcategory: r.subcategory, expectation: r.expectation });
-      labels.push({ responseId: r.id, verdict: j.verdict, rationale: j.rationale, rawOutput: JSON.stringify({ cues: j.cues, confidence: j.confidence }), rubricVersionId: null });
+      labels.push({ responseId: r.id, ...judge.label(r) });
     } catch (err) {
-      errors.push({ itemKey: r.id, message: `heuristic judge failed: ${(err as Error).message}` });
+      errors.push({ itemKey: r.id, message: `${judge.name} failed: ${(err as Error).message}` });
     }
   }
   return { labels, errors, skipped };
 }
 
-async function runHeuristic(ctx: JobContext, params: JudgeParams): Promise<unknown> {
+/** A judge job with a local judge (kind "heuristic" in params; the Judge row's kind is heuristic). */
+export async function runLocalJudge(ctx: JobContext, params: JudgeParams, local: LocalJudge = heuristicJudge): Promise<unknown> {
   const spec = params.judge;
-  const judge = await ensureJudge(ctx.opened.db, {
-    name: HEURISTIC_JUDGE.name,
-    kind: "heuristic",
-    version: spec.version,
-    config: { rules: "lib/judges/heuristic.ts", rulesVersion: HEURISTIC_JUDGE.version },
-  });
-  const named = { id: judge.id, name: HEURISTIC_JUDGE.name, version: spec.version };
+  const judge = await ensureJudge(ctx.opened.db, { name: local.name, kind: "heuristic", version: spec.version, config: local.config });
+  const named = { id: judge.id, name: local.name, version: spec.version };
   await ctx.annotate({ judgeId: judge.id });
   await ensureTotal(ctx, params.selection);
   const batch = ctx.services.batchSize?.judge ?? HEURISTIC_BATCH;
@@ -120,7 +135,7 @@ async function runHeuristic(ctx: JobContext, params: JudgeParams): Promise<unkno
       // Ask for the next batch now: the database reads it while this one is judged.
       const next = fetchSelection(ctx.opened, params.selection, cursor, batch, judge.id);
       next.catch(() => {});
-      const judged = await judgeBatch(rows);
+      const judged = await judgeBatch(rows, local);
       if (pending) await pending;
       t.done += rows.length;
       t.failed += judged.errors.length;
