@@ -2,6 +2,7 @@ import type { Metadata } from "next";
 import Link from "next/link";
 import { notFound } from "next/navigation";
 import { Badge } from "@/components/ui/badge";
+import { ResponseText } from "@/components/markdown/markdown";
 import { Card } from "@/components/ui/card";
 import { requirePage } from "@/lib/auth/session";
 import { getDb } from "@/lib/db";
@@ -12,9 +13,12 @@ export const dynamic = "force-dynamic";
 
 const when = (d: Date) => d.toISOString().replace("T", " ").slice(0, 16) + " UTC";
 
-// Prompts and responses are untrusted text: rendered as text (React escapes it), never as HTML.
-export default async function ResponsePage({ params }: { params: Promise<{ id: string }> }) {
+// Prompts and responses are untrusted text: shown as text, or as Markdown through a parser that only ever
+// produces React elements (components/markdown), never as HTML. The view is a URL parameter (?view=markdown),
+// so it survives a reload and a shared link.
+export default async function ResponsePage({ params, searchParams }: { params: Promise<{ id: string }>; searchParams: Promise<Record<string, string | string[] | undefined>> }) {
   const { id } = await params;
+  const mode = (await searchParams).view === "markdown" ? "markdown" : "text";
   await requirePage("/browse/[id]", `/browse/${encodeURIComponent(id)}`);
   const r = /^[A-Za-z0-9_-]{1,64}$/.test(id) ? await getResponseDetail(await getDb(), id) : null;
   if (!r) notFound();
@@ -40,16 +44,25 @@ export default async function ResponsePage({ params }: { params: Promise<{ id: s
           {r.run.model.name} · {r.run.name}
         </Badge>
       </div>
+      <nav aria-label="Show texts as" className="flex items-center gap-1 text-sm" data-testid="view-toggle">
+        <span className="mr-1 text-slate-600">Show as</span>
+        {(["text", "markdown"] as const).map((m) => (
+          <Link
+            key={m}
+            href={m === "text" ? `/browse/${encodeURIComponent(r.id)}` : `/browse/${encodeURIComponent(r.id)}?view=markdown`}
+            aria-current={mode === m ? "page" : undefined}
+            className={`rounded-md border px-2 py-0.5 ${mode === m ? "border-blue-700 bg-blue-700 text-white" : "border-slate-300 bg-white hover:bg-slate-100"}`}
+          >
+            {m === "text" ? "Text" : "Markdown (sanitised)"}
+          </Link>
+        ))}
+      </nav>
       <div className="grid gap-4 lg:grid-cols-2">
         <Card title={`Prompt ${r.prompt.externalId}`}>
-          <p className="prose-text text-sm" data-testid="prompt-text">
-            {r.prompt.text}
-          </p>
+          <ResponseText text={r.prompt.text} mode={mode} testId="prompt-text" />
         </Card>
         <Card title="Response">
-          <p className="prose-text text-sm" data-testid="response-text">
-            {r.text}
-          </p>
+          <ResponseText text={r.text} mode={mode} testId="response-text" />
         </Card>
       </div>
       <Card title={`Rubric: what noncompliance looks like here${rubric ? ` (v${rubric.version})` : ""}`}>
