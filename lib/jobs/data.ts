@@ -7,7 +7,8 @@ import { AppError } from "../errors";
 import { getLlmSettingsForClient } from "../settings/llm";
 import { selectionText, type JobNames } from "./describe";
 import { enqueue, requestCancel } from "./queue";
-import { createJobSchema, type CreateJobInput, type JobStatus } from "./schema";
+import type { ImportOptionsInput } from "../imports/schema";
+import { createJobSchema, importParamsSchema, type CreateJobInput, type JobStatus } from "./schema";
 import { selectionFilter } from "./selection";
 
 async function requireExists(db: DbTx, what: "run" | "dataset", id: string): Promise<void> {
@@ -42,6 +43,20 @@ export async function createJob(db: Db, input: unknown, actorId: string): Promis
   return db.$transaction(async (tx) => {
     const created = await enqueue(tx, { kind: job.kind, params: job.params, createdById: actorId });
     await createAuditEntry(tx, { actorId, action: "job.create", entityType: "job", entityId: created.id, after: { kind: job.kind, params: job.params } });
+    return created;
+  });
+}
+
+/**
+ * Queues an import of a file this server already spooled to its disk (lib/imports/sources.ts spoolToTempFile);
+ * the job removes the file when it ends. `options` are runImport's (the caller sets maxBytes, permissions and
+ * actorId as for a direct import). Call nudgeWorkers() afterwards so the in-app worker starts it at once.
+ */
+export async function createImportJob(db: Db, input: { file: string; fileName: string; options: ImportOptionsInput; actorId: string }): Promise<{ id: string }> {
+  const params = importParamsSchema.parse({ file: input.file, fileName: input.fileName, options: input.options, deleteFile: true });
+  return db.$transaction(async (tx) => {
+    const created = await enqueue(tx, { kind: "import", params, createdById: input.actorId });
+    await createAuditEntry(tx, { actorId: input.actorId, action: "job.create", entityType: "job", entityId: created.id, after: { kind: "import", fileName: input.fileName } });
     return created;
   });
 }

@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { ImportOptionsInput } from "../imports/schema";
 import { csv, seedTaxonomy } from "../imports/test-fixtures";
 import { createTestDb, type TestDb } from "../test/db";
+import { createImportJob } from "./data";
 import { enqueue } from "./queue";
 import type { ImportParams } from "./schema";
 import { waitForStatus } from "./test-fixtures";
@@ -39,8 +40,8 @@ async function spool(content: string): Promise<string> {
   return file;
 }
 
-async function runJob(p: ImportParams) {
-  const { id } = await enqueue(t.db, { kind: "import", params: p });
+async function runJob(p: ImportParams, queued?: { id: string }) {
+  const { id } = queued ?? (await enqueue(t.db, { kind: "import", params: p }));
   const w = startWorker({ opened: t, kinds: ["import"], pollMs: 10, services: { databaseUrl: t.url } });
   try {
     return await waitForStatus(t, id, ["succeeded", "failed", "cancelled"]);
@@ -52,7 +53,10 @@ async function runJob(p: ImportParams) {
 describe("import job", () => {
   it("imports a spooled file, reports its records as progress, and removes the file", async () => {
     const file = await spool(csv([HEADER, ...rows(40)]));
-    const job = await runJob({ file, fileName: "forty.csv", options: options("imp-ok") as Record<string, unknown>, deleteFile: true });
+    const actor = await t.db.user.create({ data: { email: "imp@x.org", name: "Imp", role: "researcher", passwordHash: "!" } });
+    // As the upload route queues it: the spooled file, runImport's options, who imports.
+    const queued = await createImportJob(t.db, { file, fileName: "forty.csv", options: { ...options("imp-ok"), actorId: actor.id }, actorId: actor.id });
+    const job = await runJob({ file, fileName: "forty.csv", options: {}, deleteFile: true }, queued);
     expect(job.status).toBe("succeeded");
     expect([job.done, job.total]).toEqual([40, 40]);
     expect(job.result).toMatchObject({ status: "written", records: 40, problemCount: 0 });
@@ -61,6 +65,9 @@ describe("import job", () => {
     expect([prompts, responses]).toEqual([40, 40]);
     expect(existsSync(file)).toBe(false);
     expect(existsSync(path.dirname(file))).toBe(false);
+    expect(job.createdById).toBe(actor.id);
+    // The import's own audit entry names the person who queued it.
+    expect(await t.db.auditLog.count({ where: { actorId: actor.id, action: { startsWith: "import" } } })).toBeGreaterThan(0);
   });
 
   it("fails with the file's first problem and writes nothing", async () => {

@@ -106,7 +106,7 @@ export async function requestCancel(db: DbTx, jobId: string): Promise<JobStatus 
 
 /**
  * Ends running jobs whose lease ran out but must not run again: cancel requested, or claimed MAX_ATTEMPTS times.
- * Called before each claim, so it costs nothing when there is nothing to do (an index range on status).
+ * Runs before a claim (workers: at most every SWEEP_EVERY_MS); an index range on status, nothing to write usually.
  */
 async function sweep(db: DbTx): Promise<void> {
   await db.$executeRawUnsafe(
@@ -125,8 +125,8 @@ async function sweep(db: DbTx): Promise<void> {
  * Takes the oldest job of `kinds` that is queued, or running with an expired lease (it resumes from its cursor).
  * Two workers never get the same job: the row is locked FOR UPDATE, and a concurrent claim SKIPs it.
  */
-export async function claim(db: DbTx, workerId: string, kinds: readonly string[], leaseMs: number): Promise<ClaimedJob | null> {
-  await sweep(db);
+export async function claim(db: DbTx, workerId: string, kinds: readonly string[], leaseMs: number, opts: { sweep?: boolean } = {}): Promise<ClaimedJob | null> {
+  if (opts.sweep ?? true) await sweep(db);
   const rows = await db.$queryRawUnsafe<
     {
       id: string;
@@ -144,7 +144,7 @@ export async function claim(db: DbTx, workerId: string, kinds: readonly string[]
     `WITH next AS (
        SELECT id FROM "Job"
        WHERE kind = ANY(string_to_array($2, ','))
-         AND (status = 'queued' OR (status = 'running' AND "lockedUntil" < ${NOW}))
+         AND (status = 'queued' OR (status = 'running' AND "lockedUntil" < ${NOW} AND attempts < $4))
        ORDER BY "createdAt", id
        LIMIT 1
        FOR UPDATE SKIP LOCKED)
@@ -157,6 +157,7 @@ export async function claim(db: DbTx, workerId: string, kinds: readonly string[]
     workerId,
     kinds.join(","),
     Math.round(leaseMs),
+    MAX_ATTEMPTS,
   );
   if (!rows.length) return null;
   const r = rows[0];

@@ -136,6 +136,8 @@ export interface Worker {
 
 export const DEFAULT_LEASE_MS = 30_000;
 export const DEFAULT_POLL_MS = 1_000;
+/** How often a worker ends jobs that must not be resumed (cancelled or out of attempts) before claiming. */
+export const SWEEP_EVERY_MS = 5_000;
 
 // Workers of this process, so code that enqueues a job here can wake them (nudgeWorkers).
 const globalForWorkers = globalThis as unknown as { __abstainWorkers?: Set<Worker> };
@@ -171,6 +173,7 @@ export function startWorker(opts: WorkerOptions = {}): Worker {
 
   let stopping = false;
   let releaseOnStop = true;
+  let lastSweep = 0;
   const running = new Map<string, AbortController>();
   const sleepers = new Set<() => void>();
 
@@ -282,7 +285,9 @@ export function startWorker(opts: WorkerOptions = {}): Worker {
     while (!stopping) {
       let job: ClaimedJob | null = null;
       try {
-        job = await claim(opened.db, workerId, kinds, leaseMs);
+        const sweep = Date.now() - lastSweep >= SWEEP_EVERY_MS;
+        if (sweep) lastSweep = Date.now();
+        job = await claim(opened.db, workerId, kinds, leaseMs, { sweep });
       } catch (err) {
         log.warn({ err: (err as Error).message, slot }, "could not claim a job; retrying");
       }
