@@ -94,7 +94,7 @@ export default async function AdjudicatePage({ searchParams }: { searchParams: P
               <h3 className="text-xs font-semibold uppercase text-slate-500">Prompt</h3>
               <ResponseBody text={item.prompt.text} />
               <h3 className="mt-3 text-xs font-semibold uppercase text-slate-500">Response</h3>
-              <ResponseBody text={item.text} />
+              <ResponseBody text={item.text} allowMarkdown />
               {item.prompt.subcategory.rubricVersions[0] ? (
                 <details className="mt-3 text-sm">
                   <summary className="cursor-pointer font-medium">Rubric v{item.prompt.subcategory.rubricVersions[0].version}</summary>
