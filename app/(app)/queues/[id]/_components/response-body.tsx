@@ -23,7 +23,7 @@ export function ResponseBody({ text, testId, allowMarkdown = false }: { text: st
           ))}
         </div>
       ) : null}
-      <div className="max-h-[28rem] overflow-auto whitespace-pre-wrap break-words [overflow-wrap:anywhere]" dir="auto">
+      <div className="max-h-[28rem] overflow-auto [overflow-wrap:anywhere]" dir="auto">
         {text ? <ResponseText text={text} mode={mode} testId={testId} /> : <span className="text-sm text-slate-400">(empty)</span>}
       </div>
     </div>
