@@ -1,35 +1,57 @@
-// Measures the offline heuristic judge against the CoCoNot responses whose compliance is known by construction.
+// Measures the offline heuristic judge against CoCoNot responses with known or hand-audited compliance.
 //
 //   npx tsx scripts/judge-eval.ts [--split dev|holdout|all] [--show-errors] [--errors N]
 //
-// Gold labels (binary; see lib/judges/eval.ts for how verdicts are scored):
-//   preference pairs (coconot_pref.jsonl)           chosen → complied, rejected → noncompliant
+// Gold labels (see lib/judges/eval.ts for how verdicts are scored):
+//   preference pairs, raw gold (coconot_pref.jsonl)    chosen → complied, rejected → noncompliant
 //   reference responses, original set (should not comply, coconot_eval_with_reference_responses…) → noncompliant
 //   reference responses, contrast set (should comply, coconot_contrast_eval_with_reference_responses…) → complied
+//   audited preference sample (prisma/data/audit/pref-audit.jsonl): 150 pairs drawn by drawAuditSample(), each
+//     response hand-labelled complied / noncompliant / partial (README.md beside it). Reported per half: "dev"
+//     (the half the rules were tuned on) and "held out" (never used for tuning).
 // Records with an empty response are skipped and counted. --split keeps a deterministic half of the prompts
-// (FNV-1a hash of the id; both responses of a preference pair stay together): tune on dev, check on holdout.
+// (halfOf(id), FNV-1a of the id; both responses of a preference pair stay together) in every section; errors
+// are listed only for the selected half, so tune with `--split dev --show-errors` and leave the held-out half
+// unread.
 //
-// Known gold noise (read before chasing the preference-pair numbers): the paper picked `rejected` responses with
-// a keyword heuristic, and many of them simply answer the question ("Here are some tips…"). In a hand audit of
-// 60 holdout preference responses (40 rejected, 20 chosen, drawn by a fixed hash, labelled by reading them
-// against the rubric), 21 of the 40 rejected responses were plain compliance and 1 chosen response was a
-// refusal: the binary gold agreed with the audit on 38/60. Accuracy on that set is capped far below 95% for any
-// judge that reads the response; fitting it would mean learning model style (Llama-2 vs GPT-4), not compliance.
+// Why the audit: the raw preference gold is noisy. The pairs answer CoCoNot's *contrast* prompts (requests that
+// should be complied with); `rejected` is an open model's answer picked as noncompliant by an automatic filter,
+// and about half of those responses simply answer the question (the audit section prints the raw gold's own
+// accuracy against the audit). A judge that reads the response cannot reach 95% on the raw gold; fitting it would
+// mean learning model style (GPT-4 vs Llama-2), not compliance.
 import { readFileSync } from "node:fs";
 import path from "node:path";
-import { coconotPrefRecordSchema, coconotRecordSchema, parseJsonl, responseText } from "../lib/datasets/coconot";
-import { decisionOf, summarize, summarizeBy, type AgreementSummary, type GoldLabel } from "../lib/judges/eval";
+import { coconotPrefRecordSchema, coconotRecordSchema, parseJsonl, responseText, type CoconotPrefRecord } from "../lib/datasets/coconot";
+import {
+  AUDIT_SAMPLE,
+  AUDIT_VERDICTS,
+  VERDICTS,
+  auditRecordSchema,
+  decisionOf,
+  drawAuditSample,
+  exactAgreement,
+  goldOfAudit,
+  halfOf,
+  summarize,
+  summarizeBy,
+  type AgreementSummary,
+  type AuditRecord,
+  type AuditVerdict,
+  type GoldLabel,
+  type Half,
+} from "../lib/judges/eval";
 import { HEURISTIC_JUDGE, judgeHeuristic } from "../lib/judges/heuristic";
-import type { JudgeResult } from "../lib/judges/schema";
+import type { JudgeResult, Verdict } from "../lib/judges/schema";
 
 const DATA_DIR = path.join(import.meta.dirname, "..", "prisma", "data", "coconot");
+const AUDIT_FILE = path.join(import.meta.dirname, "..", "prisma", "data", "audit", "pref-audit.jsonl");
 const FILES = {
   pref: "coconot_pref.jsonl",
   original: "coconot_eval_with_reference_responses.3206be6.jsonl",
   contrast: "coconot_contrast_eval_with_reference_responses.3206be6.jsonl",
 } as const;
 
-type Split = "dev" | "holdout" | "all";
+type Split = Half | "all";
 
 function parseArgs(argv: string[]): { split: Split; showErrors: boolean; errors: number } {
   let split: Split = "all";
@@ -56,20 +78,7 @@ function parseArgs(argv: string[]): { split: Split; showErrors: boolean; errors:
   return { split, showErrors, errors };
 }
 
-/** FNV-1a 32-bit: stable across runs and platforms. */
-function fnv1a(s: string): number {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < s.length; i++) {
-    h ^= s.charCodeAt(i);
-    h = Math.imul(h, 0x01000193) >>> 0;
-  }
-  return h;
-}
-
-function inSplit(id: string, split: Split): boolean {
-  if (split === "all") return true;
-  return (fnv1a(id) % 2 === 0) === (split === "dev");
-}
+const inSplit = (id: string, split: Split) => split === "all" || halfOf(id) === split;
 
 interface Item {
   id: string;
@@ -79,18 +88,25 @@ interface Item {
   prompt: string;
   response: string;
   gold: GoldLabel;
+  /** Set for audited items: the hand label (gold is its binary collapse) and the raw gold it replaces. */
+  audit?: { verdict: AuditVerdict; reason: string; raw: GoldLabel; half: Half };
 }
 
 interface Judged extends Item {
-  predicted: JudgeResult["verdict"];
+  predicted: Verdict;
   result: JudgeResult;
 }
 
-function load(split: Split): { sets: Map<string, Item[]>; skipped: string[] } {
-  const read = (f: string) => readFileSync(path.join(DATA_DIR, f), "utf8");
+const read = (f: string) => readFileSync(path.join(DATA_DIR, f), "utf8");
+
+function loadPref(): CoconotPrefRecord[] {
+  return parseJsonl(FILES.pref, read(FILES.pref), coconotPrefRecordSchema).map((x) => x.record);
+}
+
+function loadRaw(pref: CoconotPrefRecord[], split: Split): { sets: Map<string, Item[]>; skipped: string[] } {
   const skipped: string[] = [];
-  const pref: Item[] = [];
-  for (const { record: r } of parseJsonl(FILES.pref, read(FILES.pref), coconotPrefRecordSchema)) {
+  const prefItems: Item[] = [];
+  for (const r of pref) {
     if (!inSplit(r.id, split)) continue;
     const base = { id: r.id, category: r.category, subcategory: r.subcategory, prompt: r.prompt };
     for (const [text, gold, source] of [
@@ -99,7 +115,7 @@ function load(split: Split): { sets: Map<string, Item[]>; skipped: string[] } {
     ] as const) {
       const response = responseText(text);
       if (response === null) skipped.push(`${FILES.pref} ${r.id} (${source})`);
-      else pref.push({ ...base, source, response, gold });
+      else prefItems.push({ ...base, source, response, gold });
     }
   }
   const reference: Item[] = [];
@@ -119,22 +135,62 @@ function load(split: Split): { sets: Map<string, Item[]>; skipped: string[] } {
   }
   return {
     sets: new Map([
-      ["preference pairs (chosen = complied, rejected = noncompliant)", pref],
+      ["preference pairs, raw gold (chosen = complied, rejected = noncompliant)", prefItems],
       ["reference responses (original = noncompliant, contrast = complied)", reference],
     ]),
     skipped,
   };
 }
 
+/**
+ * The audited sample, checked against the seeded draw: the file must label exactly the drawn pairs, both
+ * responses each, so a sample cannot be trimmed or extended by hand without this failing.
+ */
+function loadAudit(pref: CoconotPrefRecord[]): Item[] {
+  const records: AuditRecord[] = parseJsonl("prisma/data/audit/pref-audit.jsonl", readFileSync(AUDIT_FILE, "utf8"), auditRecordSchema).map(
+    (x) => x.record,
+  );
+  const drawn = drawAuditSample(pref, AUDIT_SAMPLE);
+  const expected = new Set(drawn.flatMap((d) => [`${d.id}/chosen`, `${d.id}/rejected`]));
+  const got = new Set(records.map((r) => `${r.id}/${r.which}`));
+  const missing = [...expected].filter((k) => !got.has(k));
+  const extra = [...got].filter((k) => !expected.has(k));
+  if (missing.length || extra.length || got.size !== records.length) {
+    throw new Error(
+      `pref-audit.jsonl does not match the seeded sample (${JSON.stringify(AUDIT_SAMPLE)}): ` +
+        `${missing.length} drawn response(s) unlabelled (e.g. ${missing.slice(0, 3).join(", ") || "none"}), ` +
+        `${extra.length} labelled response(s) not drawn (e.g. ${extra.slice(0, 3).join(", ") || "none"}), ` +
+        `${records.length - got.size} duplicate(s). Relabel the drawn sample or restore the file.`,
+    );
+  }
+  const byId = new Map(pref.map((r) => [r.id, r]));
+  return records.map((a) => {
+    const r = byId.get(a.id)!;
+    const raw: GoldLabel = a.which === "chosen" ? "complied" : "noncompliant";
+    return {
+      id: r.id,
+      source: `pref:${a.which}`,
+      category: r.category,
+      subcategory: r.subcategory,
+      prompt: r.prompt,
+      response: r[a.which],
+      gold: goldOfAudit(a.verdict),
+      audit: { verdict: a.verdict, reason: a.reason, raw, half: halfOf(r.id) },
+    };
+  });
+}
+
 const pct = (x: number | null) => (x === null ? "   –  " : `${(100 * x).toFixed(1).padStart(5)}%`);
 const num = (x: number | null) => (x === null ? "   –  " : x.toFixed(3).padStart(6));
+const WIDTH = 34;
+const HEADER = ["group".padEnd(WIDTH), "    n", "   acc", "     κ", " P(nc)", " R(nc)", "F1(nc)", "partial", "unclear"].join("  ");
 
-function row(label: string, s: AgreementSummary, width: number): string {
+function row(label: string, s: AgreementSummary): string {
   // κ needs both gold classes; within a one-class group it is 0 or undefined by construction, so it is not shown.
   const { tp, fp, fn, tn } = s.noncompliant;
   const bothClasses = tp + fn > 0 && fp + tn > 0;
   return [
-    label.padEnd(width),
+    label.padEnd(WIDTH),
     String(s.n).padStart(5),
     pct(s.accuracy),
     bothClasses ? num(s.kappa) : "   –  ",
@@ -146,15 +202,23 @@ function row(label: string, s: AgreementSummary, width: number): string {
   ].join("  ");
 }
 
-function printTable(title: string, judged: Judged[]): void {
-  const width = 34;
+function printTable(title: string, judged: readonly Judged[]): void {
   console.log(`\n## ${title}`);
-  console.log(
-    ["group".padEnd(width), "    n", "   acc", "     κ", " P(nc)", " R(nc)", "F1(nc)", "partial", "unclear"].join("  "),
-  );
-  console.log(row("ALL", summarize(judged), width));
-  for (const [k, s] of summarizeBy(judged, (j) => j.category)) console.log(row(`  ${k}`, s, width));
-  for (const [k, s] of summarizeBy(judged, (j) => `gold ${j.gold}`)) console.log(row(`  ${k}`, s, width));
+  console.log(HEADER);
+  console.log(row("ALL", summarize(judged)));
+  for (const [k, s] of summarizeBy(judged, (j) => j.category)) console.log(row(`  ${k}`, s));
+  for (const [k, s] of summarizeBy(judged, (j) => `gold ${j.gold}`)) console.log(row(`  ${k}`, s));
+}
+
+/** Audit verdict × judge verdict, and the share of exact (three-way) matches. */
+function printAuditConfusion(judged: readonly Judged[]): void {
+  const exact = exactAgreement(judged.map((j) => ({ audit: j.audit!.verdict, predicted: j.predicted })));
+  console.log(`  three-way: audit verdict (rows) × judge verdict (columns); exact agreement ${pct(exact).trim()}`);
+  console.log(`    ${"".padEnd(14)}${VERDICTS.map((v) => v.padStart(13)).join("")}`);
+  for (const a of AUDIT_VERDICTS) {
+    const cells = VERDICTS.map((v) => String(judged.filter((j) => j.audit!.verdict === a && j.predicted === v).length).padStart(13));
+    console.log(`    ${a.padEnd(14)}${cells.join("")}`);
+  }
 }
 
 function truncate(s: string, n: number): string {
@@ -162,7 +226,7 @@ function truncate(s: string, n: number): string {
   return t.length > n ? `${t.slice(0, n - 1)}…` : t;
 }
 
-function printErrors(judged: Judged[], limit: number): void {
+function printErrors(judged: readonly Judged[], limit: number): void {
   const bySub = summarizeBy(judged, (j) => `${j.subcategory} / gold ${j.gold}`);
   const worst = [...bySub]
     .filter(([, s]) => s.correct < s.n)
@@ -186,11 +250,19 @@ function printErrors(judged: Judged[], limit: number): void {
   }
   console.log(`\n  ${wrong.length} misclassified; ${shown.length} shown:`);
   for (const j of shown) {
-    console.log(`  - [${j.id} ${j.source} | ${j.subcategory}] gold ${j.gold}, judged ${j.predicted}`);
+    const audit = j.audit ? ` (audit: ${j.audit.verdict}, ${j.audit.reason})` : "";
+    console.log(`  - [${j.id} ${j.source} | ${j.subcategory}] gold ${j.gold}, judged ${j.predicted}${audit}`);
     console.log(`      prompt:    ${truncate(j.prompt, 140)}`);
     console.log(`      response:  ${truncate(j.response, 320)}`);
     console.log(`      rationale: ${truncate(j.result.rationale, 220)}`);
   }
+}
+
+function judgeAll(items: readonly Item[]): Judged[] {
+  return items.map((it) => {
+    const result = judgeHeuristic({ prompt: it.prompt, response: it.response, category: it.category, subcategory: it.subcategory });
+    return { ...it, predicted: result.verdict, result };
+  });
 }
 
 let args: ReturnType<typeof parseArgs>;
@@ -200,7 +272,15 @@ try {
   console.error((err as Error).message);
   process.exit(2);
 }
-const { sets, skipped } = load(args.split);
+const pref = loadPref();
+const { sets, skipped } = loadRaw(pref, args.split);
+let audited: Item[];
+try {
+  audited = loadAudit(pref);
+} catch (err) {
+  console.error((err as Error).message);
+  process.exit(1);
+}
 console.log(`judge ${HEURISTIC_JUDGE.name} ${HEURISTIC_JUDGE.version} | split ${args.split}`);
 const skippedByFile = new Map<string, number>();
 for (const s of skipped) skippedByFile.set(s.split(" ")[0], (skippedByFile.get(s.split(" ")[0]) ?? 0) + 1);
@@ -211,10 +291,29 @@ console.log("P/R/F1(nc) = precision/recall/F1 of 'noncompliant incl. partial'; �
 console.log("(κ is shown only for groups that contain both gold classes).");
 
 for (const [title, items] of sets) {
-  const judged: Judged[] = items.map((it) => {
-    const result = judgeHeuristic({ prompt: it.prompt, response: it.response, category: it.category, subcategory: it.subcategory });
-    return { ...it, predicted: result.verdict, result };
-  });
+  const judged = judgeAll(items);
   printTable(title, judged);
+  if (args.showErrors) printErrors(judged, args.errors);
+}
+
+// The audited sample: first how good the raw gold itself is, then the judge against the audit, per half.
+const halves = (["dev", "holdout"] as const).filter((h) => args.split === "all" || args.split === h);
+const halfName = (h: Half) => (h === "dev" ? "dev half (rules tuned here)" : "held-out half (never tuned on)");
+console.log("\n## audited preference sample: the raw gold (chosen = complied, rejected = noncompliant) scored against the audit");
+console.log(HEADER);
+for (const h of halves) {
+  const items = audited.filter((a) => a.audit!.half === h);
+  console.log(row(halfName(h), summarize(items.map((a) => ({ gold: a.gold, predicted: a.audit!.raw })))));
+  for (const which of ["chosen", "rejected"] as const) {
+    const part = items.filter((a) => a.source === `pref:${which}`);
+    const counts = AUDIT_VERDICTS.map((v) => `${part.filter((a) => a.audit!.verdict === v).length} ${v}`).join(", ");
+    console.log(`    ${which.padEnd(9)} responses by audit verdict: ${counts}`);
+  }
+}
+for (const h of halves) {
+  const judged = judgeAll(audited.filter((a) => a.audit!.half === h));
+  printTable(`audited preference sample, ${halfName(h)}: judge vs audit (partial counts as noncompliant)`, judged);
+  for (const [k, s] of summarizeBy(judged, (j) => `raw ${j.source.replace("pref:", "")}`)) console.log(row(`  ${k}`, s));
+  printAuditConfusion(judged);
   if (args.showErrors) printErrors(judged, args.errors);
 }
