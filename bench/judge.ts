@@ -42,10 +42,11 @@ export const JUDGING_TARGET_RATIO = 0.5;
 const PRECOMPUTED = "bench-precomputed";
 
 /** Runs one judge job through a worker; returns its wall time (enqueue → succeeded) and item count. */
-async function timeJob(opened: OpenedDb, params: JudgeParams, handlers?: HandlerRegistry): Promise<{ seconds: number; done: number; jobId: string }> {
+async function timeJob(opened: OpenedDb, url: string, params: JudgeParams, handlers?: HandlerRegistry): Promise<{ seconds: number; done: number; jobId: string }> {
   const t = performance.now();
   const { id } = await enqueue(opened.db, { kind: "judge", params });
-  const worker = startWorker({ opened, kinds: ["judge"], pollMs: 10, concurrency: 1, handlers });
+  // As `npm run worker` runs on PostgreSQL: the database URL lets it write batches through its own pg clients.
+  const worker = startWorker({ opened, kinds: ["judge"], pollMs: 10, concurrency: 1, handlers, services: { databaseUrl: url } });
   try {
     for (;;) {
       const job = await opened.db.job.findUniqueOrThrow({ where: { id }, select: { status: true, done: true, error: true } });
@@ -80,7 +81,7 @@ export async function benchJudging(url: string): Promise<BenchLine[]> {
     const heuristicRate = sample.length / ((performance.now() - t) / 1000);
 
     // 1. The heuristic judge job.
-    const job = await timeJob(opened, { judge: { kind: "heuristic", version: v.job }, selection: { browse: {} } });
+    const job = await timeJob(opened, url, { judge: { kind: "heuristic", version: v.job }, selection: { browse: {} } });
     jobIds.push(job.jobId);
     const jobJudge = await opened.db.judge.findUniqueOrThrow({ where: { name_version: { name: HEURISTIC_JUDGE.name, version: v.job } }, select: { id: true } });
 
@@ -100,7 +101,7 @@ export async function benchJudging(url: string): Promise<BenchLine[]> {
         return l;
       },
     };
-    const pre = await timeJob(opened, { judge: { kind: "heuristic", version: v.pre }, selection: { browse: {} } }, {
+    const pre = await timeJob(opened, url, { judge: { kind: "heuristic", version: v.pre }, selection: { browse: {} } }, {
       judge: (ctx) => runLocalJudge(ctx, judgeParamsSchema.parse(ctx.job.params), lookup),
     });
     jobIds.push(pre.jobId);

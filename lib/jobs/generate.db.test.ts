@@ -6,7 +6,7 @@ import { startFakeLlm } from "../llm/fake-server";
 import { LLM_SETTING_KEY } from "../settings/schema";
 import { createTestDb, type TestDb } from "../test/db";
 import { generateHandler } from "./handlers/generate";
-import { enqueue } from "./queue";
+import { enqueue, sqlTx } from "./queue";
 import type { GenerateParams } from "./schema";
 import { fakeChat, jobRow, seedCorpus, waitFor, waitForStatus, type Corpus } from "./test-fixtures";
 import { JobStop, startWorker, type HandlerRegistry, type JobContext, type Worker } from "./worker";
@@ -21,7 +21,8 @@ afterAll(async () => t?.close());
 
 const workers: Worker[] = [];
 function worker(opts: Parameters<typeof startWorker>[0] = {}): Worker {
-  const w = startWorker({ opened: t, kinds: ["generate"], pollMs: 10, ...opts });
+  // With the database URL (PostgreSQL), batches go through the worker's own pg clients; the queue tests cover Prisma's.
+  const w = startWorker({ opened: t, kinds: ["generate"], pollMs: 10, ...opts, services: { databaseUrl: t.url, ...opts.services } });
   workers.push(w);
   return w;
 }
@@ -88,7 +89,7 @@ describe("generation job", () => {
             // the 4th batch never commits
             if (++commits === 4) {
               await t.db.$transaction(async (tx) => {
-                await write?.(tx);
+                await write?.(sqlTx(tx));
                 throw new Error("power cut");
               }).catch(() => {});
               void a.stop({ release: false });

@@ -6,7 +6,7 @@ import type { BrowseFilter } from "../browse/schema";
 import { HEURISTIC_JUDGE, judgeHeuristic } from "../judges/heuristic";
 import { createTestDb, type TestDb } from "../test/db";
 import { judgeHandler } from "./handlers/judge";
-import { enqueue, requestCancel } from "./queue";
+import { enqueue, sqlTx, requestCancel } from "./queue";
 import type { JudgeParams } from "./schema";
 import { fetchSelection } from "./selection";
 import { fakeChat, jobRow, labelCount, seedCorpus, waitFor, waitForStatus, type Corpus } from "./test-fixtures";
@@ -22,7 +22,8 @@ afterAll(async () => t?.close());
 
 const workers: Worker[] = [];
 function worker(opts: Parameters<typeof startWorker>[0] = {}): Worker {
-  const w = startWorker({ opened: t, kinds: ["judge"], pollMs: 10, ...opts });
+  // With the database URL (PostgreSQL), batches go through the worker's own pg clients; the queue tests cover Prisma's.
+  const w = startWorker({ opened: t, kinds: ["judge"], pollMs: 10, ...opts, services: { databaseUrl: t.url, ...opts.services } });
   workers.push(w);
   return w;
 }
@@ -106,7 +107,7 @@ describe("heuristic judge job", () => {
           commit: async (p, write, errors) => {
             if (++commits === 4) {
               await t.db.$transaction(async (tx) => {
-                await write?.(tx);
+                await write?.(sqlTx(tx));
                 throw new Error("power cut");
               }).catch(() => {});
               void a.stop({ release: false });

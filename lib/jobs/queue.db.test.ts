@@ -1,7 +1,7 @@
 // The queue: exclusive claims, leases and fencing, cancel, the views the page shows.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestDb, type TestDb } from "../test/db";
-import { claim, enqueue, expireAllLeases, fail, finish, getJob, LeaseLostError, listJobs, MAX_ATTEMPTS, progress, renew, requestCancel } from "./queue";
+import { claim, enqueue, sqlTx, expireAllLeases, fail, finish, getJob, LeaseLostError, listJobs, MAX_ATTEMPTS, progress, renew, requestCancel } from "./queue";
 import { jobRow, waitFor, waitForStatus } from "./test-fixtures";
 import { startWorker, type HandlerRegistry, type JobContext } from "./worker";
 
@@ -50,7 +50,7 @@ describe("claim", () => {
     expect(fresh.id).toBe(id);
     expect(fresh.attempts).toBe(2);
     // The old attempt can no longer save progress, renew, or end the job.
-    await expect(t.db.$transaction((tx) => progress(tx, old.fence, { done: 1, failed: 0, cursor: "x" }, 1000))).rejects.toBeInstanceOf(LeaseLostError);
+    await expect(t.db.$transaction((tx) => progress(sqlTx(tx), old.fence, { done: 1, failed: 0, cursor: "x" }, 1000))).rejects.toBeInstanceOf(LeaseLostError);
     expect((await renew(t.db, old.fence, 1000)).held).toBe(false);
     expect(await finish(t.db, old.fence, { by: "old" })).toBe(false);
     expect(await finish(t.db, fresh.fence, { by: "new" })).toBe(true);
@@ -88,10 +88,10 @@ describe("progress", () => {
     const kind = freshKind();
     const { id } = await enqueue(t.db, { kind, params: {} });
     const c = (await claim(t.db, "w", [kind], 60_000))!;
-    const r1 = await t.db.$transaction((tx) => progress(tx, c.fence, { done: 10, failed: 2, cursor: "r10", total: 40 }, 60_000));
+    const r1 = await t.db.$transaction((tx) => progress(sqlTx(tx), c.fence, { done: 10, failed: 2, cursor: "r10", total: 40 }, 60_000));
     expect(r1.cancelRequested).toBe(false);
     expect(await requestCancel(t.db, id)).toBe("running"); // running: it stops at its next batch
-    const r2 = await t.db.$transaction((tx) => progress(tx, c.fence, { done: 20, failed: 2, cursor: "r20" }, 60_000));
+    const r2 = await t.db.$transaction((tx) => progress(sqlTx(tx), c.fence, { done: 20, failed: 2, cursor: "r20" }, 60_000));
     expect(r2.cancelRequested).toBe(true);
     const row = await jobRow(t, id);
     expect([row.done, row.failed, row.cursor, row.total]).toEqual([20, 2, "r20", 40]);
@@ -105,7 +105,7 @@ describe("progress", () => {
     await expect(
       t.db.$transaction(async (tx) => {
         await tx.jobItemError.create({ data: { jobId: id, itemKey: "k", message: "written inside the batch" } });
-        await progress(tx, c.fence, { done: 1, failed: 1, cursor: "k" }, 60_000);
+        await progress(sqlTx(tx), c.fence, { done: 1, failed: 1, cursor: "k" }, 60_000);
       }),
     ).rejects.toBeInstanceOf(LeaseLostError);
     expect(await t.db.jobItemError.count({ where: { jobId: id } })).toBe(0);
@@ -236,7 +236,7 @@ describe("views", () => {
     const { id } = await enqueue(t.db, { kind, params: {} });
     const c = (await claim(t.db, "w", [kind], 60_000))!;
     await t.db.$transaction(async (tx) => {
-      await progress(tx, c.fence, { done: 30, failed: 1, cursor: "c", total: 130 }, 60_000);
+      await progress(sqlTx(tx), c.fence, { done: 30, failed: 1, cursor: "c", total: 130 }, 60_000);
       await tx.jobItemError.create({ data: { jobId: id, itemKey: "resp-7", message: "endpoint answered HTTP 500" } });
     });
     const startedAt = ((await jobRow(t, id)).result as { attemptStartedAt: number }).attemptStartedAt;

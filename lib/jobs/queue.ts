@@ -20,6 +20,7 @@
 import type { DbTx } from "../db";
 import { Prisma } from "../db";
 import { AppError } from "../errors";
+import { newId } from "../imports/ids";
 import { jobRate } from "./eta";
 import type { JobDetail, JobItemErrorView, JobStatus, JobView } from "./schema";
 import { jobHref, jobTitle, type JobNames } from "./describe";
@@ -59,6 +60,25 @@ export interface Progress {
   cursor: string | null;
   /** Set when known (or changed); omitted keeps the stored total. */
   total?: number;
+}
+
+/**
+ * One transaction's connection, raw SQL with $n placeholders: what a batch writes through. A worker on PostgreSQL
+ * uses a pg client of its own (no ORM between the batch and the database); elsewhere, a Prisma interactive
+ * transaction (sqlTx).
+ */
+export interface SqlTx {
+  query<T = Record<string, unknown>>(sql: string, params?: unknown[]): Promise<T[]>;
+  /** Rows affected. */
+  execute(sql: string, params?: unknown[]): Promise<number>;
+}
+
+/** A Prisma client or interactive transaction as a SqlTx. */
+export function sqlTx(db: DbTx): SqlTx {
+  return {
+    query: <T,>(sql: string, params: unknown[] = []) => db.$queryRawUnsafe<T[]>(sql, ...params),
+    execute: (sql: string, params: unknown[] = []) => db.$executeRawUnsafe(sql, ...params),
+  };
 }
 
 /** The attempt no longer holds the job (lease expired and claimed by another worker, or the job ended). */
@@ -189,17 +209,12 @@ export async function renew(db: DbTx, fence: Fence, leaseMs: number): Promise<{ 
  * no work): it locks the Job row, checks the fence (LeaseLostError → the transaction rolls back), extends the
  * lease and returns whether a cancel was requested.
  */
-export async function progress(tx: DbTx, fence: Fence, p: Progress, leaseMs: number): Promise<{ cancelRequested: boolean }> {
-  const rows = await tx.$queryRawUnsafe<{ cancelRequested: boolean }[]>(
+export async function progress(tx: SqlTx, fence: Fence, p: Progress, leaseMs: number): Promise<{ cancelRequested: boolean }> {
+  const rows = await tx.query<{ cancelRequested: boolean }>(
     `UPDATE "Job" SET done = $4, failed = $5, cursor = $6, total = COALESCE($7::int, total),
        "lockedUntil" = ${leaseUntil("$8")}, "updatedAt" = ${NOW}
      WHERE ${FENCE} RETURNING "cancelRequested"`,
-    ...fenceArgs(fence),
-    p.done,
-    p.failed,
-    p.cursor,
-    p.total ?? null,
-    Math.round(leaseMs),
+    [...fenceArgs(fence), p.done, p.failed, p.cursor, p.total ?? null, Math.round(leaseMs)],
   );
   if (!rows.length) throw new LeaseLostError(fence.jobId);
   return { cancelRequested: rows[0].cancelRequested };
@@ -216,12 +231,17 @@ export async function annotate(db: DbTx, fence: Fence, info: Record<string, unkn
 }
 
 /** Records items that failed (in the batch's transaction, like progress). The job goes on. */
-export async function recordItemErrors(tx: DbTx, jobId: string, errors: readonly { itemKey: string; message: string }[]): Promise<void> {
+export async function recordItemErrors(tx: SqlTx, jobId: string, errors: readonly { itemKey: string; message: string }[]): Promise<void> {
   if (!errors.length) return;
-  await tx.jobItemError.createMany({ data: errors.map((e) => ({ jobId, itemKey: e.itemKey.slice(0, 200), message: clip(e.message) })) });
+  const rows = errors.map((e) => ({ id: newId(), k: e.itemKey.slice(0, 200), m: clip(e.message) }));
+  await tx.execute(
+    `INSERT INTO "JobItemError" (id, "jobId", "itemKey", message, "createdAt")
+     SELECT x.id, $2, x.k, x.m, ${NOW} FROM json_to_recordset($1::json) AS x(id text, k text, m text)`,
+    [JSON.stringify(rows), jobId],
+  );
 }
 
-export async function recordItemError(tx: DbTx, jobId: string, itemKey: string, message: string): Promise<void> {
+export async function recordItemError(tx: SqlTx, jobId: string, itemKey: string, message: string): Promise<void> {
   await recordItemErrors(tx, jobId, [{ itemKey, message }]);
 }
 

@@ -48,24 +48,65 @@ export async function countSelection(opened: WorkerDb, sel: Selection): Promise<
   return Number(rows[0].n);
 }
 
+interface PromptInfo {
+  prompt: string;
+  expectation: SelectedResponse["expectation"];
+  subcategoryId: string;
+  subcategory: string;
+  category: string;
+}
+
+/**
+ * Prompts by id, filled as batches meet them: a batch reads each response's prompt id only, and the prompt
+ * (its text, expectation and taxonomy) once per job; many responses share a prompt (one per run). Bounded: a
+ * selection over more distinct prompts than this re-reads some, which costs a query per batch, nothing more.
+ */
+export class PromptCache {
+  private readonly map = new Map<string, PromptInfo>();
+  constructor(private readonly max = 50_000) {}
+
+  async fill(opened: WorkerDb, ids: Iterable<string>): Promise<void> {
+    const missing = [...new Set(ids)].filter((id) => !this.map.has(id));
+    if (!missing.length) return;
+    if (this.map.size + missing.length > this.max) this.map.clear();
+    const { rows } = await opened.sql.query<PromptInfo & { id: string }>(
+      `SELECT p.id, p.text AS prompt, p.expectation::text AS expectation, p."subcategoryId", s.slug AS subcategory, c.slug AS category
+       FROM "Prompt" p JOIN "Subcategory" s ON s.id = p."subcategoryId" JOIN "Category" c ON c.id = s."categoryId"
+       WHERE p.id = ANY(string_to_array($1, ','))`,
+      [missing.join(",")],
+    );
+    for (const { id, ...info } of rows) this.map.set(id, info);
+  }
+
+  get(id: string): PromptInfo {
+    const p = this.map.get(id);
+    if (!p) throw new Error(`prompt ${id} is missing`);
+    return p;
+  }
+}
+
 /**
  * The next `limit` responses of the selection after `cursor` (a response id; null = from the start), in id
  * order, each saying whether judge `judgeId` labelled it already. A text condition is tested row by row in id
  * order ("scan"): over a whole job that is one pass through the responses, whatever the term.
  */
-export async function fetchSelection(opened: WorkerDb, sel: Selection, cursor: string | null, limit: number, judgeId: string): Promise<SelectedResponse[]> {
+export async function fetchSelection(
+  opened: WorkerDb,
+  sel: Selection,
+  cursor: string | null,
+  limit: number,
+  judgeId: string,
+  prompts: PromptCache = new PromptCache(),
+): Promise<SelectedResponse[]> {
   const s = selectionSql(responseSelection(sel), { firstParam: 4, text: "scan" });
-  const { rows } = await opened.sql.query<SelectedResponse>(
-    `SELECT rr.id, rr.text AS response, pp.text AS prompt, pp.expectation::text AS expectation, pp."subcategoryId" AS "subcategoryId",
-            ss.slug AS subcategory, cc.slug AS category,
-            EXISTS (SELECT 1 FROM "JudgeLabel" jx WHERE jx."responseId" = rr.id AND jx."judgeId" = $2) AS labelled
-     FROM (SELECT r.id FROM "Response" r ${s.joins} WHERE (${s.where}) AND r.id > $1 ORDER BY r.id LIMIT $3) page
-     JOIN "Response" rr ON rr.id = page.id
-     JOIN "Prompt" pp ON pp.id = rr."promptId"
-     JOIN "Subcategory" ss ON ss.id = pp."subcategoryId"
-     JOIN "Category" cc ON cc.id = ss."categoryId"
-     ORDER BY rr.id`,
+  const { rows } = await opened.sql.query<{ id: string; response: string; promptId: string; labelled: boolean }>(
+    // OFFSET 0 keeps the EXISTS a probe of the (responseId, judgeId) index per row: without it PostgreSQL may
+    // hash every label of the judge instead, once per batch, and a job's own labels grow with every batch.
+    `SELECT r.id, r.text AS response, r."promptId",
+            EXISTS (SELECT 1 FROM "JudgeLabel" jx WHERE jx."responseId" = r.id AND jx."judgeId" = $2 OFFSET 0) AS labelled
+     FROM "Response" r ${s.joins} WHERE (${s.where}) AND r.id > $1 ORDER BY r.id LIMIT $3`,
     [cursor ?? "", judgeId, limit, ...s.params],
   );
-  return rows;
+  await prompts.fill(opened, rows.map((r) => r.promptId));
+  return rows.map((r) => ({ id: r.id, response: r.response, labelled: r.labelled, ...prompts.get(r.promptId) }));
 }

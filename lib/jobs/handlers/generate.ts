@@ -97,12 +97,11 @@ export async function generateHandler(ctx: JobContext): Promise<unknown> {
       { done, failed, cursor },
       (tx) =>
         answers.length
-          ? tx.$executeRawUnsafe(
+          ? tx.execute(
               `INSERT INTO "Response" (id, "runId", "promptId", text, "createdAt")
                SELECT x.id, $2, x."promptId", x.text, ${NOW} FROM json_to_recordset($1::json) AS x(id text, "promptId" text, text text)
                ON CONFLICT ("runId", "promptId") DO NOTHING`,
-              JSON.stringify(answers),
-              run.id,
+              [JSON.stringify(answers), run.id],
             )
           : Promise.resolve(0),
       errors,

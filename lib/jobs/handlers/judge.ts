@@ -8,13 +8,13 @@
 // triggers are statement-level: one aggregate update per batch) together with the job's progress, in one
 // transaction. The database reads batch n+1 and inserts batch n−1 while this process judges batch n (the heuristic
 // is CPU work here, the reads and inserts are the database's), so the three overlap.
-import type { DbTx } from "../../db";
 import { ensureJudge } from "../../judges/data";
 import { HEURISTIC_JUDGE, judgeHeuristic } from "../../judges/heuristic";
 import { judgeOne, llmJudgeDescriptor } from "../../judges/llm";
 import { newId } from "../../imports/ids";
+import type { SqlTx } from "../queue";
 import { judgeParamsSchema, type JudgeParams, type Selection } from "../schema";
-import { checkSelection, countSelection, fetchSelection, type SelectedResponse } from "../selection";
+import { checkSelection, countSelection, fetchSelection, PromptCache, type SelectedResponse } from "../selection";
 import { JobFailure, yieldToEventLoop, type ItemError, type JobContext } from "../worker";
 
 const NOW = `(now() AT TIME ZONE 'UTC')::timestamp(3)`;
@@ -35,18 +35,17 @@ export interface LabelRow {
 }
 
 /** Inserts labels of one judge version; a response it already labelled keeps its label. Returns rows inserted. */
-export async function insertLabels(tx: DbTx, judgeId: string, labels: readonly LabelRow[]): Promise<number> {
+export async function insertLabels(tx: SqlTx, judgeId: string, labels: readonly LabelRow[]): Promise<number> {
   if (!labels.length) return 0;
   const now = Date.now();
   const rows = labels.map((l) => ({ id: newId(now), r: l.responseId, v: l.verdict, ra: l.rationale, raw: l.rawOutput, rv: l.rubricVersionId }));
-  return tx.$executeRawUnsafe(
+  return tx.execute(
     `INSERT INTO "JudgeLabel" (id, "responseId", "judgeId", verdict, rationale, "rawOutput", "rubricVersionId", "createdAt")
      SELECT x.id, x.r, $2, x.v::"Verdict", x.ra, x.raw, x.rv, ${NOW}
      FROM json_to_recordset($1::json) AS x(id text, r text, v text, ra text, raw text, rv text)
      ORDER BY x.r
      ON CONFLICT ("responseId", "judgeId") DO NOTHING`,
-    JSON.stringify(rows),
-    judgeId,
+    [JSON.stringify(rows), judgeId],
   );
 }
 
@@ -126,14 +125,15 @@ export async function runLocalJudge(ctx: JobContext, params: JudgeParams, local:
   const batch = ctx.services.batchSize?.judge ?? HEURISTIC_BATCH;
   const t: Tally = { done: ctx.job.done, failed: ctx.job.failed, created: 0, skipped: 0 };
 
-  let rows = await fetchSelection(ctx.opened, params.selection, ctx.job.cursor, batch, judge.id);
+  const prompts = new PromptCache();
+  let rows = await fetchSelection(ctx.opened, params.selection, ctx.job.cursor, batch, judge.id, prompts);
   let pending: Promise<unknown> | null = null;
   try {
     while (rows.length) {
       ctx.checkpoint();
       const cursor = rows[rows.length - 1].id;
       // Ask for the next batch now: the database reads it while this one is judged.
-      const next = fetchSelection(ctx.opened, params.selection, cursor, batch, judge.id);
+      const next = fetchSelection(ctx.opened, params.selection, cursor, batch, judge.id, prompts);
       next.catch(() => {});
       const judged = await judgeBatch(rows, local);
       if (pending) await pending;
@@ -188,9 +188,10 @@ async function runLlm(ctx: JobContext, params: JudgeParams): Promise<unknown> {
   const t: Tally = { done: ctx.job.done, failed: ctx.job.failed, created: 0, skipped: 0 };
   let cursor = ctx.job.cursor;
   let failedBatches = 0;
+  const prompts = new PromptCache();
   for (;;) {
     ctx.checkpoint();
-    const rows = await fetchSelection(ctx.opened, params.selection, cursor, batch, judge.id);
+    const rows = await fetchSelection(ctx.opened, params.selection, cursor, batch, judge.id, prompts);
     if (!rows.length) break;
     const todo = rows.filter((r) => !r.labelled);
     const settled = await Promise.allSettled(
