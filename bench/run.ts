@@ -7,7 +7,7 @@
 import pg from "pg";
 import { openDb, type OpenedDb } from "../lib/db";
 import { env } from "../lib/env";
-import { listResponses, countResponses } from "../lib/browse/data";
+import { countResponses, getBrowseOptions, listResponses } from "../lib/browse/data";
 import type { BrowseFilter } from "../lib/browse/schema";
 import { buildTable } from "../lib/results/build";
 import { fetchCellCounts, getResultsContext } from "../lib/results/data";
@@ -16,6 +16,8 @@ import { median, timeMedian } from "./stats";
 
 const SMALL_URL = process.argv.find((a) => a.startsWith("--small="))?.slice(8) ?? "postgresql://postgres@127.0.0.1:5432/abstain_bench_100k";
 const LARGE_URL = env().BENCH_DATABASE_URL;
+/** --only=results or --only=browse runs one part. */
+const ONLY = process.argv.find((a) => a.startsWith("--only="))?.slice(7);
 
 interface Line {
   what: string;
@@ -113,67 +115,103 @@ async function benchResults(small: OpenedDb, large: OpenedDb) {
 }
 
 // ---------------------------------------------------------------- Browse
+// The page runs three reads in parallel: the filter form's options, the 50 rows, and the count it shows. Each
+// is timed alone (parts), and the page as it runs them (first page, and page 41: 40 cursor steps, 2,000 rows
+// in). The baseline is the plain way to show page 41: OFFSET pagination over the joins, with an exact count(*),
+// the two in parallel as well.
 async function benchBrowse(o: OpenedDb) {
   const judgeId = await newestJudge(o);
   const one = async (sql: string) => (await o.sql.query<Record<string, string>>(sql)).rows[0];
   const run = (await one(`SELECT id FROM "Run" ORDER BY id LIMIT 1 OFFSET 10`)).id;
   const sub = (await one(`SELECT id FROM "Subcategory" ORDER BY id LIMIT 1 OFFSET 3`)).id;
   const cat = (await one(`SELECT slug FROM "Category" ORDER BY slug LIMIT 1`)).slug;
+  const dataset = (await one(`SELECT id FROM "Dataset" ORDER BY "createdAt" LIMIT 1`)).id;
+  const annotator = (await one(`SELECT "annotatorId" AS id FROM "HumanLabel" GROUP BY 1 ORDER BY count(*) DESC, 1 LIMIT 1`)).id;
   const base: BrowseFilter = { source: "best", judge: judgeId };
+  // Text terms by how often they occur in the corpus (bench/corpus.ts), from everywhere to nowhere.
   const filters: [string, BrowseFilter][] = [
     ["no filter", {}],
+    ["no filter, oldest first", { sort: "oldest" }],
+    ["dataset", { dataset }],
     ["run", { run }],
     ["category", { category: cat }],
     ["subcategory", { subcategory: sub }],
     ["expectation", { expectation: "should_comply" }],
     ["judge verdict = partial", { judgeVerdict: "partial" }],
+    ["human verdict = partial", { humanVerdict: "partial" }],
     ["final verdict = complied", { finalVerdict: "complied" }],
+    ["labelled", { labelled: "1" }],
     ["judge ≠ human", { disagree: "1" }],
-    ["text search", { q: "refuse" }],
+    ["annotator", { annotator }],
+    ['text "help" (~28% of responses)', { q: "help" }],
+    ['text "sorry" (~8%), oldest first', { q: "sorry", sort: "oldest" }],
+    ['text "Westphalia" (~6%, prompts)', { q: "Westphalia" }],
+    ['text "cutoff date. My" (~1%)', { q: "cutoff date. My" }],
+    ['text "really. My" (~0.1%)', { q: "really. My" }],
+    ['text "refuse" (none)', { q: "refuse" }],
   ];
   for (const [name, f] of filters) {
     const filter = { ...base, ...f };
-    // Deep page: follow the cursor 40 pages (2,000 rows) in, then time that page.
     let deep: string | undefined;
     for (let i = 0; i < 40; i++) {
       const p = await listResponses(o.db, { ...filter, after: deep });
       if (!p.nextCursor) break;
       deep = p.nextCursor;
     }
-    const first = await timeMedian(() => listResponses(o.db, filter), 15);
-    const deepT = deep ? await timeMedian(() => listResponses(o.db, { ...filter, after: deep }), 15) : first;
-    const count = await timeMedian(() => countResponses(o, filter), 5, 1);
-    // Baseline: the plain way to show page 41, OFFSET pagination over the same joins.
-    const plain = await timeMedian(
-      () =>
-        o.sql.query(
-          `SELECT r.id, p.text, r.text FROM "Response" r JOIN "Prompt" p ON p.id = r."promptId"
+    const deepFilter = deep ? { ...filter, after: deep } : filter;
+    const page = (f: BrowseFilter) => Promise.all([getBrowseOptions(o.db), listResponses(o.db, f), countResponses(o, f)]);
+    const first = await timeMedian(() => page(filter), 11);
+    const deepT = await timeMedian(() => page(deepFilter), 11);
+    const rows = await timeMedian(() => listResponses(o.db, filter), 5);
+    const rowsDeep = await timeMedian(() => listResponses(o.db, deepFilter), 5);
+    let shown = "";
+    const count = await timeMedian(async () => {
+      const c = await countResponses(o, filter);
+      shown = `${c.capped ? "≥ " : ""}${c.n.toLocaleString("en")}`;
+    }, 5);
+    const plainFrom = `FROM "Response" r JOIN "Prompt" p ON p.id = r."promptId"
            JOIN "Subcategory" s ON s.id = p."subcategoryId" JOIN "Category" c ON c.id = s."categoryId"
            LEFT JOIN "JudgeLabel" jl ON jl."responseId" = r.id AND jl."judgeId" = $1
-           LEFT JOIN "ResponseHumanFinal" f ON f."responseId" = r.id
-           ${plainWhere(f)} ORDER BY r.id DESC OFFSET 2000 LIMIT 50`,
-          [judgeId],
-        ),
-      5,
+           LEFT JOIN "ResponseHumanFinal" f ON f."responseId" = r.id ${plainWhere(f)}`;
+    let plainCount = 0;
+    const plain = await timeMedian(
+      () =>
+        Promise.all([
+          o.sql.query(`SELECT r.id, p.text, r.text ${plainFrom} ORDER BY r.id ${f.sort === "oldest" ? "ASC" : "DESC"} OFFSET 2000 LIMIT 50`, [judgeId]),
+          o.sql.query<{ n: number }>(`SELECT count(*)::int AS n ${plainFrom}`, [judgeId]).then((r) => (plainCount = r.rows[0].n)),
+        ]),
+      3,
       1,
     );
-    // The page shows rows and the count, fetched in parallel: it is as slow as the slower of the two.
-    const worst = Math.max(first, deepT, count);
-    lines.push({ what: `Browse page (1M), ${name}: first ${first.toFixed(1)} ms, page 41 ${deepT.toFixed(1)} ms, count ${count.toFixed(0)} ms`, ours: worst, baseline: plain, target: "median ≤ 150 ms", ok: worst <= 150 });
+    const worst = Math.max(first, deepT);
+    lines.push({
+      what: `Browse page (1M), ${name}: page 1 ${first.toFixed(0)} ms, page 41 ${deepT.toFixed(0)} ms (rows ${rows.toFixed(0)}/${rowsDeep.toFixed(0)} ms, count ${count.toFixed(0)} ms: ${shown} of ${plainCount.toLocaleString("en")})`,
+      ours: worst,
+      baseline: plain,
+      target: "median ≤ 150 ms",
+      ok: worst <= 150,
+    });
   }
 }
 
+/** The filter by hand, values inlined (bench-only, the values are ours), over the joins of the baseline. */
 function plainWhere(f: BrowseFilter): string {
   const esc = (s: string) => s.replace(/'/g, "''");
+  const like = (s: string) => `'%${esc(s.replace(/[\\%_]/g, (ch) => `\\${ch}`))}%'`;
   const w: string[] = [];
+  const final = `COALESCE(f.verdict::text, jl.verdict::text)`;
+  if (f.dataset) w.push(`p."datasetId" = '${esc(f.dataset)}'`);
   if (f.run) w.push(`r."runId" = '${esc(f.run)}'`);
   if (f.category) w.push(`c.slug = '${esc(f.category)}'`);
   if (f.subcategory) w.push(`p."subcategoryId" = '${esc(f.subcategory)}'`);
   if (f.expectation) w.push(`p.expectation = '${f.expectation}'`);
   if (f.judgeVerdict) w.push(`jl.verdict = '${f.judgeVerdict}'`);
-  if (f.finalVerdict) w.push(`COALESCE(f.verdict::text, jl.verdict::text) = '${f.finalVerdict}'`);
+  if (f.humanVerdict) w.push(`r.id IN (SELECT "responseId" FROM "HumanLabel" WHERE verdict = '${f.humanVerdict}')`);
+  if (f.finalVerdict) w.push(`${final} = '${f.finalVerdict}'`);
+  if (f.labelled) w.push(`${final} IS NOT NULL`);
   if (f.disagree) w.push(`jl.verdict <> f.verdict`);
-  if (f.q) w.push(`(p.text ILIKE '%${esc(f.q)}%' OR r.text ILIKE '%${esc(f.q)}%')`);
+  if (f.annotator) w.push(`r.id IN (SELECT "responseId" FROM "HumanLabel" WHERE "annotatorId" = '${esc(f.annotator)}')`);
+  if (f.q) w.push(`(p.text ILIKE ${like(f.q)} OR r.text ILIKE ${like(f.q)})`);
   return w.length ? `WHERE ${w.join(" AND ")}` : "";
 }
 
@@ -191,8 +229,8 @@ async function main() {
   const small = await openDb({ url: SMALL_URL });
   const large = await openDb({ url: LARGE_URL });
   try {
-    await benchResults(small, large);
-    await benchBrowse(large);
+    if (ONLY !== "browse") await benchResults(small, large);
+    if (ONLY !== "results") await benchBrowse(large);
   } finally {
     await small.close();
     await large.close();

@@ -28,8 +28,10 @@ async function allIds(filter: BrowseFilter, tuning?: BrowseTuning): Promise<stri
   throw new Error("too many pages");
 }
 
-// Tiny windows and cap: every fallback and every lower bound runs on this small corpus.
-const TINY: BrowseTuning = { textWindow: 3, textCountWindow: 40, disagreeCountWindow: 5, countCap: 7 };
+// Tiny windows and cap: every fallback and every lower bound runs on this small corpus. TINY goes from the
+// first text window straight to the indexes; SCAN reads a second, rate-sized window first.
+const TINY: BrowseTuning = { textWindow: 3, textScanMax: 0, textCountWindow: 40, disagreeCountWindow: 5, countCap: 7 };
+const SCAN: BrowseTuning = { textWindow: 6, textScanMax: 1_000 };
 
 describe("Browse", () => {
   it("lists exactly the responses each filter means, in both orders, with the default and with tiny windows", async () => {
@@ -38,7 +40,7 @@ describe("Browse", () => {
     for (const f of filterCases(fx)) {
       const want = expectedIds(rows, f);
       if (want.length) nonEmpty++;
-      for (const tuning of [undefined, TINY]) {
+      for (const tuning of [undefined, TINY, SCAN]) {
         expect(await allIds({ ...f, sort: "oldest" }, tuning), JSON.stringify(f)).toEqual(want);
         expect(await allIds({ ...f, sort: "newest" }, tuning), JSON.stringify(f)).toEqual([...want].reverse());
       }

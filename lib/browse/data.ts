@@ -7,7 +7,7 @@ import type { SqlConnection } from "../migrations";
 import { VERDICTS } from "../metrics/rates";
 import { sourceRowsQuery, verdictColumn } from "../results/data";
 import { BROWSE_PAGE_SIZE, type BrowseFilter } from "./schema";
-import { browseSourceKind, finalVerdictSql, selectionOfBrowse, selectionSql, textPattern, textScanSql, type ResponseSelection } from "./where";
+import { browseSourceKind, finalVerdictSql, selectionOfBrowse, selectionSql, textScanSql, type ResponseSelection } from "./where";
 
 export interface BrowseRow {
   id: string;
@@ -30,14 +30,20 @@ export interface BrowseRow {
 const TEXT_PREVIEW = 400;
 
 /**
- * Rows a text search reads in id order before it switches to the trigram indexes. A term in ≥ 1% of the
- * responses fills a page within this window (bench, 1M responses: "help", in ~30%, 3 ms; through the index
- * 1.5 s, which collects every match first); a rarer one is cheap through the index, because there are few
- * matches. Reading the window costs ~10–20 ms when nothing in it matches.
+ * Text search pages read the selection in page order and test each row (TextStrategy "scan") before they
+ * turn to the trigram indexes ("index"): a term in ≥ 1% of the responses fills a page within TEXT_WINDOW
+ * rows (bench, 1M responses: "help", in ~28%, ~20 ms; through the indexes ~1.5 s, which collect every
+ * match first). When the window holds some matches but too few, the rate found says how many more rows the
+ * page needs; up to TEXT_SCAN_MAX they are read too, beyond that the indexes serve the rest (a rare term has
+ * few matches, so that is cheap for words; a phrase of common words is the slow case: its trigrams match far
+ * more rows than the phrase, ~0.1–0.5 s at 1M).
  */
 export const TEXT_WINDOW = 5_000;
-/** Rows of the selection a text-search count reads before it reports a lower bound instead (see countResponses). */
+export const TEXT_SCAN_MAX = 30_000;
+/** Rows of the selection a text-search count reads (~17 ms per 10,000 on the bench machine). */
 export const TEXT_COUNT_WINDOW = 10_000;
+/** How long an exact count of a rare term through the indexes may take before the page shows the lower bound. */
+export const TEXT_COUNT_TIMEOUT_MS = 50;
 /** Human final verdicts a disagreement count reads before it reports a lower bound (~10 µs each: one judge-label lookup). */
 export const DISAGREE_COUNT_WINDOW = 5_000;
 /** A count stops here and says "≥ COUNT_CAP": counting every match of a broad filter would scan the table. */
@@ -46,8 +52,10 @@ export const COUNT_CAP = 10_000;
 /** Window sizes and the cap, for tests that exercise every path on a small database. */
 export interface BrowseTuning {
   textWindow?: number;
+  textScanMax?: number;
   textCountWindow?: number;
   disagreeCountWindow?: number;
+  textCountTimeoutMs?: number;
   countCap?: number;
 }
 
@@ -55,38 +63,64 @@ export interface BrowseTuning {
 type Raw = Pick<DbTx, "$queryRawUnsafe">;
 const raw = <T>(db: Raw, text: string, params: unknown[]) => db.$queryRawUnsafe<T[]>(text, ...params);
 
+/** The next `window` rows of the selection without its text condition, in page order, after `after`. */
+function windowSql(sel: ResponseSelection, desc: boolean, after: string | undefined, columns: string, window: number): [string, unknown[]] {
+  const s = selectionSql(sel, { omitText: true });
+  const cursor = after ? ` AND r.id ${desc ? "<" : ">"} $${s.nextParam}` : "";
+  return [
+    `SELECT ${columns} FROM "Response" r ${s.joins} WHERE ${s.where}${cursor} ORDER BY r.id ${desc ? "DESC" : "ASC"} LIMIT ${Math.floor(window)}`,
+    [...s.params, ...(after ? [after] : [])],
+  ];
+}
+
+/**
+ * Text search: up to `want` matching ids from the next `window` rows, tested row by row; the scan stops as
+ * soon as it has them. When it has fewer, the whole window was read: `scanned` and `last` (the last id read)
+ * say how far.
+ */
+async function scanWindow(db: Raw, sel: ResponseSelection, desc: boolean, after: string | undefined, window: number, want: number) {
+  const [w, params] = windowSql(sel, desc, after, `r.id, r.text, r."promptId"`, window);
+  const q = `$${params.length + 1}`;
+  const ids = (await raw<{ id: string }>(db, `SELECT w.id FROM (${w}) w WHERE ${textScanSql("w", q)} ORDER BY w.id ${desc ? "DESC" : "ASC"} LIMIT ${want}`, [...params, sel.text])).map((r) => r.id);
+  if (ids.length >= want) return { ids, scanned: window, last: ids[ids.length - 1], exhausted: false };
+  const [ws, wparams] = windowSql(sel, desc, after, `r.id`, window);
+  const [row] = await raw<{ scanned: number; last: string | null }>(db, `SELECT count(*)::int AS scanned, ${desc ? "min" : "max"}(id) AS last FROM (${ws}) x`, wparams);
+  const scanned = Number(row.scanned);
+  return { ids, scanned, last: row.last ?? after, exhausted: scanned < window };
+}
+
 /** Ids of one page (plus one, to know whether more follow), in the filter's order. */
-async function pageIds(db: Raw, sel: ResponseSelection, desc: boolean, after: string | undefined, window: number): Promise<string[]> {
-  const order = desc ? "DESC" : "ASC";
-  const cursor = (param: number) => (after ? ` AND r.id ${desc ? "<" : ">"} $${param}` : "");
+async function pageIds(db: Raw, sel: ResponseSelection, desc: boolean, after: string | undefined, tuning: BrowseTuning): Promise<string[]> {
   const limit = BROWSE_PAGE_SIZE + 1;
+  let from = after;
+  const ids: string[] = [];
   if (sel.text !== undefined) {
-    // The window: the next TEXT_WINDOW rows of the selection without the text condition, in page order,
-    // tested one by one. Enough when the term is common or the rest of the selection is small.
-    const s = selectionSql(sel, { omitText: true });
-    const q = s.nextParam;
-    const c = q + 1;
-    const params = [...s.params, textPattern(sel.text), ...(after ? [after] : [])];
-    const [row] = await raw<{ ids: string; scanned: number }>(
-      db,
-      `WITH w AS MATERIALIZED (SELECT r.id, r.text, r."promptId" FROM "Response" r ${s.joins} WHERE ${s.where}${cursor(c)} ORDER BY r.id ${order} LIMIT ${Math.floor(window)})
-       SELECT (SELECT count(*)::int FROM w) AS scanned,
-              array_to_string(ARRAY(SELECT w.id FROM w WHERE ${textScanSql("w", `$${q}`)} ORDER BY w.id ${order} LIMIT ${limit}), ',') AS ids`,
-      params,
-    );
-    const ids = row.ids ? row.ids.split(",") : [];
-    const scanned = Number(row.scanned);
-    if (ids.length >= limit || scanned < window) return ids;
+    const first = await scanWindow(db, sel, desc, from, tuning.textWindow ?? TEXT_WINDOW, limit);
+    ids.push(...first.ids);
+    if (ids.length >= limit || first.exhausted) return ids;
+    from = first.last;
+    // The rate so far, with a margin, says how many more rows the page needs.
+    const need = ids.length ? Math.ceil((((limit - ids.length) * first.scanned) / ids.length) * 1.5) : Infinity;
+    if (need <= (tuning.textScanMax ?? TEXT_SCAN_MAX)) {
+      const second = await scanWindow(db, sel, desc, from, need, limit - ids.length);
+      ids.push(...second.ids);
+      if (ids.length >= limit || second.exhausted) return ids;
+      from = second.last;
+    }
   }
   const s = selectionSql(sel, { text: "index" });
-  const params = [...s.params, ...(after ? [after] : [])];
-  const rows = await raw<{ id: string }>(db, `SELECT r.id FROM "Response" r ${s.joins} WHERE ${s.where}${cursor(s.nextParam)} ORDER BY r.id ${order} LIMIT ${limit}`, params);
-  return rows.map((r) => r.id);
+  const cursor = from ? ` AND r.id ${desc ? "<" : ">"} $${s.nextParam}` : "";
+  const rows = await raw<{ id: string }>(
+    db,
+    `SELECT r.id FROM "Response" r ${s.joins} WHERE ${s.where}${cursor} ORDER BY r.id ${desc ? "DESC" : "ASC"} LIMIT ${limit - ids.length}`,
+    [...s.params, ...(from ? [from] : [])],
+  );
+  return [...ids, ...rows.map((r) => r.id)];
 }
 
 export async function listResponses(db: Raw, filter: BrowseFilter, tuning: BrowseTuning = {}): Promise<{ items: BrowseRow[]; nextCursor: string | null }> {
   const desc = (filter.sort ?? "newest") === "newest";
-  const ids = await pageIds(db, selectionOfBrowse(filter), desc, filter.after, tuning.textWindow ?? TEXT_WINDOW);
+  const ids = await pageIds(db, selectionOfBrowse(filter), desc, filter.after, tuning);
   if (!ids.length) return { items: [], nextCursor: null };
   const rows = await raw<BrowseRow>(
     db,
@@ -121,6 +155,11 @@ function sourceOf(filter: BrowseFilter) {
 
 const CELL_KEYS = ["run", "dataset", "category", "subcategory", "expectation"];
 const NEUTRAL_KEYS = ["source", "judge", "sort", "after"];
+/** The filter's keys that select (not the label source, the order or the cursor). */
+const otherKeys = (filter: BrowseFilter) =>
+  Object.entries(filter)
+    .filter(([k, v]) => v !== undefined && !NEUTRAL_KEYS.includes(k))
+    .map(([k]) => k);
 
 /**
  * How the aggregate tables can count a filter, if they can: the filter selects by cell (run, dataset,
@@ -128,10 +167,7 @@ const NEUTRAL_KEYS = ["source", "judge", "sort", "after"];
  * source (finalVerdict, labelled), or the chosen judge's verdict (judgeVerdict).
  */
 function aggregateCount(filter: BrowseFilter): "source" | "judge" | null {
-  const keys = Object.entries(filter)
-    .filter(([, v]) => v !== undefined)
-    .map(([k]) => k);
-  const other = keys.filter((k) => !CELL_KEYS.includes(k) && !NEUTRAL_KEYS.includes(k));
+  const other = otherKeys(filter).filter((k) => !CELL_KEYS.includes(k));
   if (other.length && other.every((k) => k === "finalVerdict" || k === "labelled")) return "source";
   if (other.length === 1 && other[0] === "judgeVerdict") return "judge";
   return null;
@@ -179,7 +215,7 @@ async function countInWindow(sql: SqlConnection, sel: ResponseSelection, driver:
 }
 
 /** Matches of the selection, counted up to COUNT_CAP + 1 rows. */
-async function cappedCount(sql: SqlConnection, sel: ResponseSelection, cap: number): Promise<BrowseCount> {
+async function cappedCount(sql: Pick<SqlConnection, "query">, sel: ResponseSelection, cap: number): Promise<BrowseCount> {
   const s = selectionSql(sel, { text: "index" });
   const { rows: [row] } = await sql.query<{ n: number }>(`SELECT count(*)::int AS n FROM (SELECT 1 FROM "Response" r ${s.joins} WHERE ${s.where} LIMIT ${Math.floor(cap) + 1}) x`, s.params);
   const n = Number(row.n);
@@ -209,6 +245,12 @@ export async function countResponses(opened: { db: DbTx; sql: SqlConnection }, f
   if (how) return { n: await countFromAggregates(opened.sql, filter, how), capped: false };
   const sel = selectionOfBrowse(filter);
   const cap = tuning.countCap ?? COUNT_CAP;
+  // One annotator's labels: counted from their index (a scan of responses for the few they labelled would
+  // read them all: ~100 ms at 1M).
+  if (otherKeys(filter).every((k) => k === "annotator") && sel.annotatorIds) {
+    const { rows: [row] } = await opened.sql.query<{ n: number }>(`SELECT count(DISTINCT "responseId")::int AS n FROM "HumanLabel" WHERE "annotatorId" = ANY($1::text[])`, [sel.annotatorIds]);
+    return { n: Number(row.n), capped: false };
+  }
   if (sel.disagree) {
     const window = tuning.disagreeCountWindow ?? DISAGREE_COUNT_WINDOW;
     const { n, scanned } = await countInWindow(opened.sql, sel, (i) => [`SELECT "responseId" AS id FROM "ResponseHumanFinal" ORDER BY "responseId" DESC LIMIT $${i}`, [window]]);
@@ -217,14 +259,29 @@ export async function countResponses(opened: { db: DbTx; sql: SqlConnection }, f
   }
   if (sel.text !== undefined) {
     const window = tuning.textCountWindow ?? TEXT_COUNT_WINDOW;
-    const { n, scanned } = await countInWindow(opened.sql, sel, (i) => {
-      const rest = selectionSql(sel, { omitText: true, firstParam: i + 1 });
-      return [`SELECT r.id FROM "Response" r ${rest.joins} WHERE ${rest.where} ORDER BY r.id DESC LIMIT $${i}`, [window, ...rest.params]];
-    });
-    if (scanned < window) return { n, capped: false };
-    // Rare in the window (< 1%): few matches overall, so the indexes count them fast.
-    if (n * 100 < window) return cappedCount(opened.sql, sel, cap);
-    return { n, capped: true, basis: `among the newest ${window.toLocaleString("en-US")} responses of the selection` };
+    const [w, params] = windowSql(sel, true, undefined, `r.text, r."promptId"`, window);
+    const { rows: [row] } = await opened.sql.query<{ n: number; scanned: number }>(
+      `SELECT count(*) FILTER (WHERE ${textScanSql("w", `$${params.length + 1}`)})::int AS n, count(*)::int AS scanned FROM (${w}) w`,
+      [...params, sel.text],
+    );
+    const n = Number(row.n);
+    if (Number(row.scanned) < window) return { n, capped: false };
+    const bound: BrowseCount = { n, capped: true, basis: `among the newest ${window.toLocaleString("en-US")} responses of the selection` };
+    // Rare in the window (< 1%): few matches overall, so the indexes may count them all quickly; if they
+    // cannot within TEXT_COUNT_TIMEOUT_MS (a phrase of common words), the lower bound stands.
+    if (n * 100 >= window) return bound;
+    const db = opened.db;
+    if (!("$transaction" in db)) return cappedCount(opened.sql, sel, cap); // already in a transaction: no timeout of its own
+    try {
+      return await db.$transaction(async (tx) => {
+        await tx.$executeRawUnsafe(`SET LOCAL statement_timeout = ${Math.floor(tuning.textCountTimeoutMs ?? TEXT_COUNT_TIMEOUT_MS)}`);
+        const query = async <T>(text: string, p?: unknown[]) => ({ rows: await tx.$queryRawUnsafe<T[]>(text, ...(p ?? [])) });
+        return cappedCount({ query }, sel, cap);
+      });
+    } catch (err) {
+      if (/57014|statement timeout/.test(`${(err as { code?: string }).code ?? ""} ${(err as Error).message}`)) return bound;
+      throw err;
+    }
   }
   return cappedCount(opened.sql, sel, cap);
 }

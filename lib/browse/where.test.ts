@@ -27,7 +27,8 @@ describe("selectionSql", () => {
 
   it("writes the text search either way, or leaves it out", () => {
     const sel = selectionOfBrowse({ q: "bomb", run: "r1" });
-    expect(selectionSql(sel, { text: "scan" }).where).toContain(`r.text ILIKE $2`);
+    expect(selectionSql(sel, { text: "scan" }).where).toContain(`strpos(lower(r.text), lower($2)) > 0`);
+    expect(selectionSql(sel, { text: "scan" }).params).toEqual([["r1"], "bomb"]);
     expect(selectionSql(sel, { text: "index" }).where).toContain(`r.id IN (SELECT t.id FROM "Response" t WHERE t.text ILIKE $2`);
     expect(selectionSql(sel, { omitText: true }).params).toEqual([["r1"]]);
   });
