@@ -46,6 +46,8 @@ describe("claim", () => {
     const { id } = await enqueue(t.db, { kind, params: {} });
     const old = (await claim(t.db, "old", [kind], 1))!;
     await new Promise((r) => setTimeout(r, 20));
+    // Its own worker does not take it over (while it holds the job it is alive, only late); another does.
+    expect(await claim(t.db, "old", [kind], 60_000)).toBeNull();
     const fresh = (await claim(t.db, "new", [kind], 60_000))!;
     expect(fresh.id).toBe(id);
     expect(fresh.attempts).toBe(2);

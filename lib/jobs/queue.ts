@@ -164,7 +164,9 @@ export async function claim(db: DbTx, workerId: string, kinds: readonly string[]
     `WITH next AS (
        SELECT id FROM "Job"
        WHERE kind = ANY(string_to_array($2, ','))
-         AND (status = 'queued' OR (status = 'running' AND "lockedUntil" < ${NOW} AND attempts < $4))
+         -- A worker never takes over its own job: while it holds one it is alive, however late its heartbeat
+         -- (on the embedded database a long import transaction holds every other query back, heartbeats too).
+         AND (status = 'queued' OR (status = 'running' AND "lockedUntil" < ${NOW} AND attempts < $4 AND "lockedBy" <> $1))
        ORDER BY "createdAt", id
        LIMIT 1
        FOR UPDATE SKIP LOCKED)
@@ -410,9 +412,11 @@ export async function getJob(db: DbTx, id: string, opts: { now?: Date } = {}): P
     select: { id: true, itemKey: true, message: true, createdAt: true },
   });
   const view = toView(row, await loadNames(db, [row]), opts.now ?? new Date());
+  // An import's spooled file path is the server's business.
+  const params = row.kind === "import" && row.params && typeof row.params === "object" ? { ...(row.params as object), file: undefined } : row.params;
   return {
     ...view,
-    params: row.params,
+    params,
     errors: errors.map((e): JobItemErrorView => ({ id: e.id, itemKey: e.itemKey, message: e.message, createdAt: e.createdAt.toISOString() })),
   };
 }
