@@ -1,32 +1,35 @@
 // Heuristic judging of the bench corpus as a background job, against a bare insert of the same labels.
 //
 //   job        enqueue a heuristic judge job (a new judge version) over every response of the corpus (a Browse
-//              selection with no filter) and run it through the job worker exactly as the app does (claim;
-//              batches of 2,000: read, judge, INSERT … SELECT … ON CONFLICT DO NOTHING with the progress in the
-//              same transaction; the next batch read and the last one inserted while this one is judged).
-//              Timed from enqueue to "succeeded". Responses per second.
+//              selection with no filter) and run it through the job worker as `npm run worker` does: claim;
+//              batches of 2,000: read, judge (on the judge threads: cores − 1, at least 1), INSERT … SELECT …
+//              ON CONFLICT DO NOTHING with the progress in the same transaction; the next batch is read and the
+//              last one inserted while this one is judged. Timed from enqueue to "succeeded". Responses per second.
 //   baseline   the same labels (verdict, rationale, raw output: copied from the job's own labels into a temporary
 //              table beforehand) inserted for another fresh judge version with one INSERT … SELECT: what the
 //              database spends on the labels alone (index, foreign keys, the Results count triggers), with no
 //              reading, no judging and no job bookkeeping. Responses per second; the median of three runs (each
-//              rolled back), taken around the second job below, since one run on a shared machine varies 2×.
+//              rolled back), taken around the last job below, since one run on a shared machine varies 2×.
 //   target     job ≥ 0.5 × baseline.
-// Two more numbers put the first in context:
-//   - the heuristic alone, on one core (a 5,000-response sample): the job cannot be faster than this, since
-//     judging runs in the worker's one JavaScript thread;
-//   - the same job with the heuristic replaced by a lookup of the precomputed verdicts (same handler code path,
-//     lib/jobs/handlers/judge.ts runLocalJudge): the job machinery's own cost against the same baseline.
+// Context, same baseline:
+//   - the same job judging on the worker's main thread (how the in-app worker runs it), and the heuristic alone
+//     on one core (a 5,000-response sample): the heuristic costs more CPU per response than the database spends
+//     storing a label, so judging bounds the job unless it runs on several cores;
+//   - the same job with the heuristic replaced by a lookup of precomputed verdicts (same handler code path,
+//     lib/jobs/handlers/judge.ts runLocalJudge): the job machinery's own cost.
 //
 // Cleans up after itself: the judge versions, their labels and count rows, and the jobs are deleted.
 //
 //   npx tsx bench/judge.ts [--url=postgresql://…/abstain_bench_100k]            (standalone)
 //   import { benchJudging } from "./judge"; lines.push(...await benchJudging(url));   (npm run bench)
+import { availableParallelism } from "node:os";
 import pg from "pg";
 import { openDb, type OpenedDb } from "../lib/db";
 import { HEURISTIC_JUDGE, judgeHeuristic } from "../lib/judges/heuristic";
 import { runLocalJudge, type LocalJudge } from "../lib/jobs/handlers/judge";
 import { enqueue } from "../lib/jobs/queue";
 import { judgeParamsSchema, type JudgeParams } from "../lib/jobs/schema";
+import { defaultJudgeThreads, startJudgePool } from "../lib/jobs/judge-pool";
 import { startWorker, type HandlerRegistry } from "../lib/jobs/worker";
 import { median } from "./stats";
 
@@ -44,20 +47,47 @@ export const JUDGING_TARGET_RATIO = 0.5;
 const PRECOMPUTED = "bench-precomputed";
 
 /** Runs one judge job through a worker; returns its wall time (enqueue → succeeded) and item count. */
-async function timeJob(opened: OpenedDb, url: string, params: JudgeParams, handlers?: HandlerRegistry): Promise<{ seconds: number; done: number; jobId: string }> {
+async function timeJob(
+  opened: OpenedDb,
+  url: string,
+  params: JudgeParams,
+  opts: { handlers?: HandlerRegistry; judgeThreads?: number } = {},
+): Promise<{ seconds: number; done: number; jobId: string; threads: number }> {
+  // Threads start before the clock: a worker process starts them once, not per job.
+  const pool = opts.judgeThreads ? await startJudgePool(opts.judgeThreads) : null;
+  if (opts.judgeThreads && !pool) throw new Error("bench: judge threads did not start");
   const t = performance.now();
   const { id } = await enqueue(opened.db, { kind: "judge", params });
   // As `npm run worker` runs on PostgreSQL: the database URL lets it write batches through its own pg clients.
-  const worker = startWorker({ opened, kinds: ["judge"], pollMs: 10, concurrency: 1, handlers, services: { databaseUrl: url } });
+  const worker = startWorker({
+    opened,
+    kinds: ["judge"],
+    pollMs: 10,
+    concurrency: 1,
+    handlers: opts.handlers,
+    services: { databaseUrl: url, judgePool: async () => pool },
+  });
   try {
     for (;;) {
       const job = await opened.db.job.findUniqueOrThrow({ where: { id }, select: { status: true, done: true, error: true } });
-      if (job.status === "succeeded") return { seconds: (performance.now() - t) / 1000, done: job.done, jobId: id };
+      if (job.status === "succeeded") return { seconds: (performance.now() - t) / 1000, done: job.done, jobId: id, threads: pool?.threads ?? 0 };
       if (job.status !== "queued" && job.status !== "running") throw new Error(`bench: the judge job ended ${job.status}: ${job.error ?? ""}`);
       await new Promise((r) => setTimeout(r, 100)); // rarely: the poll shares the worker's thread
     }
   } finally {
     await worker.stop();
+    await pool?.close();
+  }
+}
+
+/** Deletes judge versions with their labels (whose triggers keep the counts right) and their count rows. */
+async function dropJudges(client: pg.Client, versions: [name: string, version: string][]): Promise<void> {
+  for (const [name, version] of versions) {
+    const { rows } = await client.query<{ id: string }>(`SELECT id FROM "Judge" WHERE name = $1 AND version = $2`, [name, version]);
+    if (!rows.length) continue;
+    await client.query(`DELETE FROM "JudgeLabel" WHERE "judgeId" = $1`, [rows[0].id]);
+    await client.query(`DELETE FROM "JudgeCellCount" WHERE "judgeId" = $1`, [rows[0].id]);
+    await client.query(`DELETE FROM "Judge" WHERE id = $1`, [rows[0].id]);
   }
 }
 
@@ -66,7 +96,7 @@ export async function benchJudging(url: string): Promise<BenchLine[]> {
   const client = new pg.Client({ connectionString: url });
   await client.connect();
   const stamp = Date.now().toString(36);
-  const v = { job: `bench-job-${stamp}`, pre: `bench-pre-${stamp}`, bare: `bench-bare-${stamp}` };
+  const v = { job: `bench-job-${stamp}`, single: `bench-single-${stamp}`, pre: `bench-pre-${stamp}`, bare: `bench-bare-${stamp}` };
   const jobIds: string[] = [];
   try {
     const { rows: [{ n: responses }] } = await client.query<{ n: number }>(`SELECT count(*)::int AS n FROM "Response"`);
@@ -82,9 +112,13 @@ export async function benchJudging(url: string): Promise<BenchLine[]> {
     for (const r of sample) judgeHeuristic({ prompt: r.prompt, response: r.response, category: r.cat, subcategory: r.sub });
     const heuristicRate = sample.length / ((performance.now() - t) / 1000);
 
-    // 1. The heuristic judge job.
-    const job = await timeJob(opened, url, { judge: { kind: "heuristic", version: v.job }, selection: { browse: {} } });
+    // 1. The heuristic judge job, as `npm run worker` runs it (judge threads: cores − 1), and on the worker's
+    //    main thread alone (as the in-app worker runs it); the second version's labels are dropped right away.
+    const job = await timeJob(opened, url, { judge: { kind: "heuristic", version: v.job }, selection: { browse: {} } }, { judgeThreads: Math.max(1, defaultJudgeThreads()) });
     jobIds.push(job.jobId);
+    const single = await timeJob(opened, url, { judge: { kind: "heuristic", version: v.single }, selection: { browse: {} } });
+    jobIds.push(single.jobId);
+    await dropJudges(client, [[HEURISTIC_JUDGE.name, v.single]]);
     const jobJudge = await opened.db.judge.findUniqueOrThrow({ where: { name_version: { name: HEURISTIC_JUDGE.name, version: v.job } }, select: { id: true } });
 
     // Baseline: the same labels, precomputed, one INSERT … SELECT for a fresh version, rolled back after timing.
@@ -128,7 +162,7 @@ export async function benchJudging(url: string): Promise<BenchLine[]> {
       },
     };
     const pre = await timeJob(opened, url, { judge: { kind: "heuristic", version: v.pre }, selection: { browse: {} } }, {
-      judge: (ctx) => runLocalJudge(ctx, judgeParamsSchema.parse(ctx.job.params), lookup),
+      handlers: { judge: (ctx) => runLocalJudge(ctx, judgeParamsSchema.parse(ctx.job.params), lookup) },
     });
     jobIds.push(pre.jobId);
     known.clear();
@@ -140,11 +174,20 @@ export async function benchJudging(url: string): Promise<BenchLine[]> {
     const rate = (x: number) => `${Math.round(x).toLocaleString("en")}/s`;
     return [
       {
-        what: `Heuristic judging as a job, ${job.done.toLocaleString("en")} responses, responses/s (${s(job.seconds)}; bare insert ${s(job.done / baseline)}; the heuristic alone ${rate(heuristicRate)} on one core)`,
+        what:
+          `Heuristic judging as a job, ${job.done.toLocaleString("en")} responses, ${job.threads} judge thread${job.threads === 1 ? "" : "s"}, responses/s ` +
+          `(${s(job.seconds)}; bare insert ${s(job.done / baseline)}; the heuristic alone ${rate(heuristicRate)} on one core, ${availableParallelism()} cores)`,
         ours: job.done / job.seconds,
         baseline,
         target: `≥ ${JUDGING_TARGET_RATIO}× bare insert`,
         ok: job.done / job.seconds >= JUDGING_TARGET_RATIO * baseline,
+      },
+      {
+        what: `The same job judging on the worker's main thread (the in-app worker), responses/s (${s(single.seconds)})`,
+        ours: single.done / single.seconds,
+        baseline,
+        target: `≥ ${JUDGING_TARGET_RATIO}× bare insert`,
+        ok: single.done / single.seconds >= JUDGING_TARGET_RATIO * baseline,
       },
       {
         what: `The same job with precomputed verdicts (job machinery alone), responses/s (${s(pre.seconds)})`,
@@ -157,19 +200,12 @@ export async function benchJudging(url: string): Promise<BenchLine[]> {
   } finally {
     // Cleanup (not timed): labels first (their triggers keep the counts right), then count rows, judges, jobs.
     await client.query(`DROP TABLE IF EXISTS bench_labels`).catch(() => {});
-    const { rows: judges } = await client.query<{ id: string }>(`SELECT id FROM "Judge" WHERE (name = $1 AND version IN ($2, $3)) OR (name = $4 AND version = $5)`, [
-      HEURISTIC_JUDGE.name,
-      v.job,
-      v.bare,
-      PRECOMPUTED,
-      v.pre,
+    await dropJudges(client, [
+      [HEURISTIC_JUDGE.name, v.job],
+      [HEURISTIC_JUDGE.name, v.single],
+      [HEURISTIC_JUDGE.name, v.bare],
+      [PRECOMPUTED, v.pre],
     ]);
-    const ids = judges.map((j) => j.id);
-    if (ids.length) {
-      await client.query(`DELETE FROM "JudgeLabel" WHERE "judgeId" = ANY($1)`, [ids]);
-      await client.query(`DELETE FROM "JudgeCellCount" WHERE "judgeId" = ANY($1)`, [ids]);
-      await client.query(`DELETE FROM "Judge" WHERE id = ANY($1)`, [ids]);
-    }
     if (jobIds.length) await client.query(`DELETE FROM "Job" WHERE id = ANY($1)`, [jobIds]);
     await client.query(`VACUUM ANALYZE "JudgeLabel"`).catch(() => {});
     await client.end();

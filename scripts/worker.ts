@@ -4,7 +4,7 @@
 // process can open it, so there the app's in-app worker is the one that runs jobs.
 //
 //   npm run worker -- [--concurrency N] [--kinds judge,generate,import] [--poll-ms N] [--lease-ms N] [--id NAME]
-//                     [--batch judge=2000,generate=32]
+//                     [--batch judge=2000,generate=32] [--judge-threads N]
 //
 //   --concurrency   jobs run at once (default 2)
 //   --kinds         job kinds to take (default all). Import jobs read a file the web server spooled to its own
@@ -12,6 +12,7 @@
 //   --lease-ms      how long a job stays claimed without a heartbeat (default 30000): after a crash, another
 //                   worker resumes the job this long after the last heartbeat
 //   --batch         items per batch per kind (tuning; defaults in lib/jobs/handlers)
+//   --judge-threads threads that run the heuristic judge beside the main thread (default: cores − 1, at most 4)
 //
 // Ctrl-C / SIGTERM: running jobs stop after their current batch and go back to the queue (another worker, or
 // this one when restarted, resumes them from their cursor). A second signal exits at once; the jobs then resume
@@ -19,11 +20,12 @@
 import { parseArgs } from "node:util";
 import { closeDb, getOpenedDb } from "../lib/db";
 import { JOB_KINDS } from "../lib/jobs/schema";
+import { defaultJudgeThreads } from "../lib/jobs/judge-pool";
 import { DEFAULT_LEASE_MS, DEFAULT_POLL_MS, startWorker } from "../lib/jobs/worker";
 import { describeDatabase } from "./cli";
 
 function usage(message: string): never {
-  console.error(`error: ${message}\nusage: npm run worker -- [--concurrency N] [--kinds ${JOB_KINDS.join(",")}] [--poll-ms N] [--lease-ms N] [--id NAME] [--batch kind=N,…]`);
+  console.error(`error: ${message}\nusage: npm run worker -- [--concurrency N] [--kinds ${JOB_KINDS.join(",")}] [--poll-ms N] [--lease-ms N] [--id NAME] [--batch kind=N,…] [--judge-threads N]`);
   process.exit(2);
 }
 
@@ -44,6 +46,7 @@ try {
       "lease-ms": { type: "string" },
       id: { type: "string" },
       batch: { type: "string" },
+      "judge-threads": { type: "string" },
     },
     strict: true,
   }).values;
@@ -61,6 +64,9 @@ for (const part of (values.batch ?? "").split(",").filter(Boolean)) {
   batchSize[k] = positive("batch", n, 1);
 }
 
+const judgeThreadsArg = values["judge-threads"];
+const judgeThreads = judgeThreadsArg === undefined ? defaultJudgeThreads() : judgeThreadsArg === "0" ? 0 : positive("judge-threads", judgeThreadsArg, 1);
+
 try {
   await getOpenedDb(); // fails here, with a clear message, when the embedded database is in use by the app
 } catch (err) {
@@ -75,8 +81,9 @@ const worker = startWorker({
   leaseMs: positive("lease-ms", values["lease-ms"], DEFAULT_LEASE_MS),
   workerId: values.id,
   services: { batchSize },
+  judgeThreads,
 });
-console.log(`Worker ${worker.id} on ${describeDatabase()}, taking ${kinds.join(", ")} jobs (Ctrl-C to stop).`);
+console.log(`Worker ${worker.id} on ${describeDatabase()}, taking ${kinds.join(", ")} jobs, ${judgeThreads} judge thread${judgeThreads === 1 ? "" : "s"} (Ctrl-C to stop).`);
 
 let stopping = false;
 for (const sig of ["SIGINT", "SIGTERM"] as const) {

@@ -66,13 +66,23 @@ describe("heuristic judge job", () => {
     });
     const expected = judgeHeuristic({ prompt: one.prompt.text, response: one.text, category: one.prompt.subcategory.category.slug, subcategory: one.prompt.subcategory.slug });
     expect([labels[5].verdict, labels[5].rationale]).toEqual([expected.verdict, expected.rationale]);
-    expect(job.result).toMatchObject({ judgeId: judge.id, labelsCreated: 60, alreadyLabelled: 0 });
+    expect(job.result).toMatchObject({ judgeId: judge.id, labelsCreated: 60, alreadyLabelled: 0, judgeThreads: 0 });
     // The Results aggregates saw every label (statement-level triggers on the batched inserts).
     const { rows } = await t.sql.query<{ n: number }>(
       `SELECT sum(complied + noncompliant + partial + unclear)::int AS n FROM "JudgeCellCount" WHERE "judgeId" = $1`,
       [judge.id],
     );
     expect(rows[0].n).toBe(60);
+  });
+
+  it("labels exactly the same on judge threads as on the worker's own thread", async () => {
+    const run = c.runs[0];
+    const job = await runJob({ judge: { kind: "heuristic", version: "threads" }, selection: { runId: run.id } }, { judgeThreads: 2, services: { batchSize: { judge: 25 } } });
+    expect(job.status).toBe("succeeded");
+    expect(job.result).toMatchObject({ judgeThreads: 2 });
+    const [threaded, inline] = [await labelsOf((await judgeByName("threads")).id), await labelsOf((await judgeByName("h-run")).id)];
+    expect(threaded).toHaveLength(60);
+    expect(threaded.map((l) => [l.responseId, l.verdict, l.rationale])).toEqual(inline.map((l) => [l.responseId, l.verdict, l.rationale]));
   });
 
   it("keeps both versions' labels when a run is judged again with a new version; the same version only fills gaps", async () => {

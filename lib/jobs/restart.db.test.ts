@@ -23,7 +23,7 @@ afterAll(async () => t?.close());
 
 function workerProcess(): { child: ChildProcess; exited: Promise<number | null> } {
   const root = path.resolve(import.meta.dirname, "../..");
-  const child = spawn(process.execPath, ["--import", "tsx", "scripts/worker.ts", "--kinds", "judge", "--lease-ms", "1500", "--poll-ms", "50", "--batch", "judge=10"], {
+  const child = spawn(process.execPath, ["--import", "tsx", "scripts/worker.ts", "--kinds", "judge", "--lease-ms", "1500", "--poll-ms", "50", "--batch", "judge=10", "--judge-threads", "1"], {
     cwd: root,
     env: { ...process.env, DATABASE_URL: t.url, LOG_LEVEL: "warn" },
     stdio: ["ignore", "ignore", "inherit"],

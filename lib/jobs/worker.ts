@@ -35,6 +35,7 @@ import {
   type SqlTx,
 } from "./queue";
 import type { ChatClient, LlmEndpointConfig } from "../llm/types";
+import { startJudgePool, type JudgePool } from "./judge-pool";
 import { llmFromSettings } from "./llm";
 
 export type WorkerDb = Pick<OpenedDb, "db" | "kind" | "sql">;
@@ -73,6 +74,8 @@ export interface JobServices {
   databaseUrl?: string;
   /** Items per batch, per kind (tests use small batches to get many commits). */
   batchSize?: Partial<Record<string, number>>;
+  /** Threads for heuristic judging (judge-pool.ts); null or absent: judge on the worker's own thread. */
+  judgePool?: () => Promise<JudgePool | null>;
 }
 
 export interface ItemError {
@@ -120,6 +123,11 @@ export interface WorkerOptions {
   handlers?: HandlerRegistry;
   services?: JobServices;
   log?: Logger;
+  /**
+   * Threads that run the heuristic judge beside the worker's main thread (0: none, judge on the main thread).
+   * They load TypeScript through tsx: for `npm run worker`, not inside the Next.js server.
+   */
+  judgeThreads?: number;
   /**
    * false: the worker's timers do not keep the process alive (inside the app, whose server decides when the
    * process ends). Default true (a worker process lives for its worker).
@@ -170,6 +178,14 @@ export function startWorker(opts: WorkerOptions = {}): Worker {
   const leaseMs = opts.leaseMs ?? DEFAULT_LEASE_MS;
   const log = (opts.log ?? rootLog).child({ worker: workerId });
   const services: JobServices = { ...opts.services };
+  let poolP: Promise<JudgePool | null> | null = null;
+  if (!services.judgePool && (opts.judgeThreads ?? 0) > 0) {
+    services.judgePool = () =>
+      (poolP ??= startJudgePool(opts.judgeThreads!).then((pool) => {
+        if (!pool) log.warn({ threads: opts.judgeThreads }, "judge threads could not start (they need tsx); judging on the main thread");
+        return pool;
+      }));
+  }
   let handlersP: Promise<HandlerRegistry> | null = opts.handlers ? Promise.resolve(opts.handlers) : null;
   const handlers = () => (handlersP ??= import("./handlers").then((m) => m.defaultHandlers));
   const dbP: Promise<WorkerDb> = (opts.opened ? Promise.resolve(opts.opened) : getOpenedDb()).then((o) => {
@@ -354,6 +370,9 @@ export function startWorker(opts: WorkerOptions = {}): Worker {
       const pool = batchPool;
       batchPool = null;
       if (pool) await pool.end().catch(() => {});
+      const threads = await poolP?.catch(() => null);
+      poolP = null;
+      if (threads) await threads.close();
     },
     running: () => [...running.keys()],
     nudge: wakeAll,

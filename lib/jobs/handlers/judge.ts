@@ -9,7 +9,9 @@
 // transaction. The database reads batch n+1 and inserts batch n−1 while this process judges batch n (the heuristic
 // is CPU work here, the reads and inserts are the database's), so the three overlap.
 import { ensureJudge } from "../../judges/data";
-import { HEURISTIC_JUDGE, judgeHeuristic } from "../../judges/heuristic";
+import { HEURISTIC_JUDGE } from "../../judges/heuristic";
+import { HEURISTIC_CONFIG, heuristicLabel } from "../heuristic-label";
+import type { JudgePool } from "../judge-pool";
 import { judgeOne, llmJudgeDescriptor } from "../../judges/llm";
 import { newId } from "../../imports/ids";
 import type { SqlTx } from "../queue";
@@ -87,18 +89,27 @@ export interface LocalJudge {
 
 export const heuristicJudge: LocalJudge = {
   name: HEURISTIC_JUDGE.name,
-  config: { rules: "lib/judges/heuristic.ts", rulesVersion: HEURISTIC_JUDGE.version },
-  label(r) {
-    const j = judgeHeuristic({ prompt: r.prompt, response: r.response, category: r.category, subcategory: r.subcategory, expectation: r.expectation });
-    return { verdict: j.verdict, rationale: j.rationale, rawOutput: JSON.stringify({ cues: j.cues, confidence: j.confidence }), rubricVersionId: null };
-  },
+  config: HEURISTIC_CONFIG,
+  label: heuristicLabel,
 };
 
-/** Labels a batch, yielding to the event loop every 100 responses (the app's requests go on meanwhile). */
-async function judgeBatch(rows: readonly SelectedResponse[], judge: LocalJudge): Promise<{ labels: LabelRow[]; errors: ItemError[]; skipped: number }> {
+/**
+ * Labels a batch: on the judge threads when there are (the heuristic only), else here, yielding to the event loop
+ * every 100 responses (the app's requests go on meanwhile).
+ */
+async function judgeBatch(rows: readonly SelectedResponse[], judge: LocalJudge, pool: JudgePool | null): Promise<{ labels: LabelRow[]; errors: ItemError[]; skipped: number }> {
   const labels: LabelRow[] = [];
   const errors: ItemError[] = [];
   let skipped = 0;
+  if (pool && judge === heuristicJudge) {
+    const todo = rows.filter((r) => !r.labelled);
+    const out = await pool.label(todo.map((r) => ({ prompt: r.prompt, response: r.response, category: r.category, subcategory: r.subcategory, expectation: r.expectation })));
+    out.forEach((res, i) => {
+      if ("ok" in res) labels.push({ responseId: todo[i].id, ...res.ok });
+      else errors.push({ itemKey: todo[i].id, message: `${judge.name} failed: ${res.error}` });
+    });
+    return { labels, errors, skipped: rows.length - todo.length };
+  }
   for (let i = 0; i < rows.length; i++) {
     if (i % 100 === 99) await yieldToEventLoop();
     const r = rows[i];
@@ -126,6 +137,7 @@ export async function runLocalJudge(ctx: JobContext, params: JudgeParams, local:
   const t: Tally = { done: ctx.job.done, failed: ctx.job.failed, created: 0, skipped: 0 };
 
   const prompts = new PromptCache();
+  const pool = local === heuristicJudge ? ((await ctx.services.judgePool?.()) ?? null) : null;
   let rows = await fetchSelection(ctx.opened, params.selection, ctx.job.cursor, batch, judge.id, prompts);
   let pending: Promise<unknown> | null = null;
   try {
@@ -135,7 +147,7 @@ export async function runLocalJudge(ctx: JobContext, params: JudgeParams, local:
       // Ask for the next batch now: the database reads it while this one is judged.
       const next = fetchSelection(ctx.opened, params.selection, cursor, batch, judge.id, prompts);
       next.catch(() => {});
-      const judged = await judgeBatch(rows, local);
+      const judged = await judgeBatch(rows, local, pool);
       if (pending) await pending;
       t.done += rows.length;
       t.failed += judged.errors.length;
@@ -152,7 +164,7 @@ export async function runLocalJudge(ctx: JobContext, params: JudgeParams, local:
     if (pending) await pending.catch(() => {});
   }
   if (pending) await pending;
-  return summary(named, t);
+  return { ...summary(named, t), judgeThreads: pool?.threads ?? 0 };
 }
 
 // ---------------------------------------------------------------------------------------------------- LLM
