@@ -87,8 +87,9 @@ export function JobsLive({ initial }: { initial: JobView[] }) {
 }
 
 function JobRow({ job, onCancel }: { job: JobView; onCancel: () => void }) {
-  const pct = percentDone(job.done, job.total);
   const active = isActive(job.status);
+  // A job that succeeded is complete even when its selection was empty (total 0).
+  const pct = job.status === "succeeded" ? 100 : percentDone(job.done, job.total);
   return (
     <li className="space-y-2 px-4 py-3" data-testid="job-row" data-job-id={job.id} data-status={job.status}>
       <div className="flex flex-wrap items-center gap-3">
@@ -132,7 +133,7 @@ function JobRow({ job, onCancel }: { job: JobView; onCancel: () => void }) {
       </div>
       <div className="flex flex-wrap gap-x-4 text-sm text-slate-700">
         <span data-testid="job-counts">
-          {n(job.done)} / {job.total ? n(job.total) : "?"} done
+          {n(job.done)} / {job.total || !active ? n(job.total) : "?"} done
         </span>
         <span data-testid="job-failed" className={job.failed ? "text-red-700" : ""}>
           {n(job.failed)} failed
