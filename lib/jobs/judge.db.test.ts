@@ -80,7 +80,8 @@ describe("heuristic judge job", () => {
     const job = await runJob({ judge: { kind: "heuristic", version: "threads" }, selection: { runId: run.id } }, { judgeThreads: 2, services: { batchSize: { judge: 25 } } });
     expect(job.status).toBe("succeeded");
     expect(job.result).toMatchObject({ judgeThreads: 2 });
-    const [threaded, inline] = [await labelsOf((await judgeByName("threads")).id), await labelsOf((await judgeByName("h-run")).id)];
+    await runJob({ judge: { kind: "heuristic", version: "no-threads" }, selection: { runId: run.id } });
+    const [threaded, inline] = [await labelsOf((await judgeByName("threads")).id), await labelsOf((await judgeByName("no-threads")).id)];
     expect(threaded).toHaveLength(60);
     expect(threaded.map((l) => [l.responseId, l.verdict, l.rationale])).toEqual(inline.map((l) => [l.responseId, l.verdict, l.rationale]));
   });

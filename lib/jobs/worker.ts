@@ -35,7 +35,7 @@ import {
   type SqlTx,
 } from "./queue";
 import type { ChatClient, LlmEndpointConfig } from "../llm/types";
-import { startJudgePool, type JudgePool } from "./judge-pool";
+import type { JudgePool } from "./judge-pool";
 import { llmFromSettings } from "./llm";
 
 export type WorkerDb = Pick<OpenedDb, "db" | "kind" | "sql">;
@@ -181,10 +181,14 @@ export function startWorker(opts: WorkerOptions = {}): Worker {
   let poolP: Promise<JudgePool | null> | null = null;
   if (!services.judgePool && (opts.judgeThreads ?? 0) > 0) {
     services.judgePool = () =>
-      (poolP ??= startJudgePool(opts.judgeThreads!).then((pool) => {
-        if (!pool) log.warn({ threads: opts.judgeThreads }, "judge threads could not start (they need tsx); judging on the main thread");
-        return pool;
-      }));
+      // Loaded only here: the pool starts threads through tsx, which the Next.js server bundle must not try to
+      // include (the in-app worker never asks for threads).
+      (poolP ??= import(/* turbopackIgnore: true */ /* webpackIgnore: true */ "./judge-pool")
+        .then((m) => m.startJudgePool(opts.judgeThreads!))
+        .then((pool) => {
+          if (!pool) log.warn({ threads: opts.judgeThreads }, "judge threads could not start (they need tsx); judging on the main thread");
+          return pool;
+        }));
   }
   let handlersP: Promise<HandlerRegistry> | null = opts.handlers ? Promise.resolve(opts.handlers) : null;
   const handlers = () => (handlersP ??= import("./handlers").then((m) => m.defaultHandlers));
