@@ -2,13 +2,14 @@
 // on every path: the text search's window and its trigram fallback, the aggregate counts, the lower bounds.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestDb, type TestDb } from "../test/db";
-import { countableFromAggregates, countResponses, countResponsesExactly, getBrowseOptions, listResponses, type BrowseTuning } from "./data";
+import { countableFromAggregates, countResponses, countResponsesExactly, getBrowseOptions, getBrowsePage, listResponses, type BrowseTuning } from "./data";
 import type { BrowseFilter } from "./schema";
 import { expectedIds, filterCases, loadRows, seedBrowseFixture, type Fixture } from "./test-fixture";
 
 let t: TestDb;
 let fx: Fixture;
 let rows: Awaited<ReturnType<typeof loadRows>>;
+let counted = 0;
 beforeAll(async () => {
   t = await createTestDb();
   fx = await seedBrowseFixture(t);
@@ -16,11 +17,16 @@ beforeAll(async () => {
 });
 afterAll(async () => t?.close());
 
-async function allIds(filter: BrowseFilter, tuning?: BrowseTuning): Promise<string[]> {
+/** Every page's ids; a page that counted the matches on the way must have counted them all. */
+async function allIds(filter: BrowseFilter, tuning?: BrowseTuning, want?: number): Promise<string[]> {
   const ids: string[] = [];
   let after: string | undefined;
   for (let guard = 0; guard < 100; guard++) {
     const page = await listResponses(t.db, { ...filter, after }, tuning);
+    if (page.total !== undefined) {
+      counted++;
+      expect(page.total, JSON.stringify({ filter, tuning, after })).toBe(want);
+    }
     ids.push(...page.items.map((r) => r.id));
     if (!page.nextCursor) return ids;
     after = page.nextCursor;
@@ -37,15 +43,28 @@ describe("Browse", () => {
   it("lists exactly the responses each filter means, in both orders, with the default and with tiny windows", async () => {
     expect(rows.length).toBe(60);
     let nonEmpty = 0;
+    counted = 0;
     for (const f of filterCases(fx)) {
       const want = expectedIds(rows, f);
       if (want.length) nonEmpty++;
       for (const tuning of [undefined, TINY, SCAN]) {
-        expect(await allIds({ ...f, sort: "oldest" }, tuning), JSON.stringify(f)).toEqual(want);
-        expect(await allIds({ ...f, sort: "newest" }, tuning), JSON.stringify(f)).toEqual([...want].reverse());
+        expect(await allIds({ ...f, sort: "oldest" }, tuning, want.length), JSON.stringify(f)).toEqual(want);
+        expect(await allIds({ ...f, sort: "newest" }, tuning, want.length), JSON.stringify(f)).toEqual([...want].reverse());
       }
     }
     expect(nonEmpty).toBeGreaterThan(20);
+    expect(counted).toBeGreaterThan(5);
+  });
+
+  it("shows a page with the count the filter has, exact or a true lower bound", async () => {
+    for (const f of filterCases(fx)) {
+      const want = expectedIds(rows, f);
+      const { page, total, options } = await getBrowsePage(t, f);
+      expect(page.items.map((r) => r.id), JSON.stringify(f)).toEqual([...want].reverse().slice(0, 50));
+      if (total.capped) expect(total.n).toBeLessThanOrEqual(want.length);
+      else expect(total.n, JSON.stringify(f)).toBe(want.length);
+      expect(options.runs).toHaveLength(3);
+    }
   });
 
   it("counts exactly, or gives a true lower bound when it says so", async () => {
