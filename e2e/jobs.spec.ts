@@ -8,11 +8,12 @@ test("a researcher runs the heuristic judge over a run and sees the labels appea
   await loginAs(page, "researcher");
   await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Jobs" }).click();
   const form = page.getByRole("form", { name: "Run a judge" });
-  await form.getByLabel("Judge", { exact: true }).selectOption("heuristic");
+  // (A label wrapping a select also holds the options' text: select by name.)
+  await form.locator('select[name="kind"]').selectOption("heuristic");
   const version = `e2e-${Date.now()}`;
   await form.getByLabel("Version label").fill(version);
   await form.getByLabel("A run").check();
-  const run = form.getByLabel("Run", { exact: true });
+  const run = form.locator('select[name="runId"]');
   const option = run.locator("option", { hasText: "coconot-pref chosen" });
   const label = (await option.textContent())!;
   const responses = Number(label.match(/\(([\d,]+) responses\)/)![1].replace(/,/g, ""));
