@@ -135,7 +135,7 @@ export function selectionSql(sel: ResponseSelection, opts: { firstParam?: number
     else {
       const q = p(like(sel.text));
       w.push(`r.id IN (SELECT t.id FROM "Response" t WHERE t.text ILIKE ${q}
-                    UNION ALL SELECT t.id FROM "Response" t WHERE t."promptId" IN (SELECT id FROM "Prompt" WHERE text ILIKE ${q}))`);
+                    UNION SELECT t.id FROM "Response" t WHERE t."promptId" IN (SELECT id FROM "Prompt" WHERE text ILIKE ${q}))`);
     }
   }
   return { joins: joins.join("\n    "), where: w.length ? w.join("\n      AND ") : "TRUE", params, nextParam: first + params.length };

@@ -1,7 +1,7 @@
 import type { Metadata } from "next";
 import Link from "next/link";
 import { requirePage } from "@/lib/auth/session";
-import { countResponses, getBrowseOptions, listResponses } from "@/lib/browse/data";
+import { getBrowsePage } from "@/lib/browse/data";
 import { browseHref, parseBrowseParams } from "@/lib/browse/schema";
 import { getOpenedDb } from "@/lib/db";
 import { BrowseFilters } from "./_components/browse-filters";
@@ -14,9 +14,7 @@ export const dynamic = "force-dynamic";
 export default async function BrowsePage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
   await requirePage("/browse");
   const { filter, errors } = parseBrowseParams(await searchParams);
-  const opened = await getOpenedDb();
-  const db = opened.db;
-  const [options, page, total] = await Promise.all([getBrowseOptions(db), listResponses(db, filter), countResponses(opened, filter)]);
+  const { options, page, total } = await getBrowsePage(await getOpenedDb(), filter);
   const { after: _after, ...withoutCursor } = filter;
   return (
     <div className="space-y-4">
