@@ -7,6 +7,7 @@ import { getOpenedDb } from "@/lib/db";
 import { BrowseFilters } from "./_components/browse-filters";
 import { BrowseTable } from "./_components/browse-table";
 import { ExportLinks } from "./_components/export-links";
+import { SelectionActions } from "./_components/selection-actions";
 
 export const metadata: Metadata = { title: "Browse" };
 export const dynamic = "force-dynamic";
@@ -45,6 +46,7 @@ export default async function BrowsePage({ searchParams }: { searchParams: Promi
         ) : null}
       </p>
       <ExportLinks filter={withoutCursor} />
+      <SelectionActions filter={withoutCursor} />
       <BrowseTable rows={page.items} />
       <nav aria-label="Pages" className="flex justify-end">
         {page.nextCursor ? (
