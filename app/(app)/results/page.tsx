@@ -7,6 +7,8 @@ import { getOpenedDb } from "@/lib/db";
 import { buildTable, chartSeries, compareToBaseline, type ResultsTable } from "@/lib/results/build";
 import { fetchCellCounts, getResultsContext } from "@/lib/results/data";
 import { LABEL_SOURCE_TEXT, labelSourceParams, parseLabelSource } from "@/lib/results/schema";
+import { getCorrectedRates } from "@/lib/agreement/data";
+import { CorrectedTable } from "./_components/corrected-table";
 import { RateTable } from "./_components/rate-table";
 
 export const metadata: Metadata = { title: "Results" };
@@ -25,7 +27,11 @@ export default async function ResultsPage({ searchParams }: { searchParams: Prom
   const source = parseLabelSource(one(params.source), requestedJudge && judgeIds.has(requestedJudge) ? requestedJudge : undefined, ctx.judges[0]?.id ?? null)!;
   const datasetId = ctx.datasets.some((d) => d.id === one(params.dataset)) ? one(params.dataset) : undefined;
   const baseline = ctx.runs.some((r) => r.id === one(params.baseline)) ? one(params.baseline) : undefined;
-  const cells = await fetchCellCounts(sql, source, { datasetId });
+  const correctedRun = source.kind === "judge" && ctx.runs.some((r) => r.id === one(params.corrected)) ? one(params.corrected) : undefined;
+  const [cells, corrected] = await Promise.all([
+    fetchCellCounts(sql, source, { datasetId }),
+    correctedRun && source.kind === "judge" ? getCorrectedRates({ sql }, source.judgeId, { runIds: [correctedRun] }) : Promise.resolve(null),
+  ]);
   const runIds = ctx.runs.map((r) => r.id);
   const runLabels = Object.fromEntries(ctx.runs.map((r) => [r.id, r.label]));
 
@@ -98,6 +104,17 @@ export default async function ResultsPage({ searchParams }: { searchParams: Prom
             ))}
           </select>
         </label>
+        <label className="flex flex-col">
+          Corrected rates (judge source)
+          <select name="corrected" defaultValue={correctedRun ?? ""} className="mt-1 rounded border border-slate-300 px-2 py-1" data-testid="corrected-select">
+            <option value="">Not shown</option>
+            {ctx.runs.map((r) => (
+              <option key={r.id} value={r.id}>
+                {r.label}
+              </option>
+            ))}
+          </select>
+        </label>
         <button type="submit" className="rounded-md bg-blue-700 px-3 py-1.5 font-medium text-white hover:bg-blue-800">
           Apply
         </button>
@@ -136,6 +153,18 @@ export default async function ResultsPage({ searchParams }: { searchParams: Prom
           <RateTable table={byCategory} runLabels={runLabels} href={hrefFor(byCategory)} comparison={baseline ? compareToBaseline(byCategory, baseline) : undefined} testId="category-table" />
           <h3 className="mb-2 mt-4 text-sm font-semibold">By subcategory</h3>
           <RateTable table={bySubcategory} runLabels={runLabels} href={hrefFor(bySubcategory)} comparison={baseline ? compareToBaseline(bySubcategory, baseline) : undefined} testId="subcategory-table" />
+        </Card>
+      ) : null}
+
+      {corrected ? (
+        <Card title={`Judge rates corrected by the human sample: ${runLabels[correctedRun!]}`}>
+          <p className="mb-2 text-sm text-slate-600">
+            From every response humans labelled (adjudicated, else consensus), the share that truly complied given each verdict of this judge,
+            per subcategory (the category&apos;s sample where a verdict has none); corrected rate = Σ share of the judge&apos;s verdict × that
+            share. Interval: percentile bootstrap (2,000 resamples of the judge&apos;s labels and of the human sample). Compliance rates; on
+            should-comply prompts over-refusal is 1 − the rate.
+          </p>
+          <CorrectedTable rows={corrected} names={Object.fromEntries(ctx.categories.flatMap((c) => c.subcategories.map((s) => [s.id, { subcategory: s.name, category: c.name }])))} />
         </Card>
       ) : null}
 
