@@ -18,6 +18,9 @@ test("blind queue → keyboard labelling → adjudication → Results", async ({
   // Results with adjudicated labels only: remember whether anything is there yet.
   await researcher.goto("/results?source=adjudicated");
   const adjudicatedBefore = await researcher.getByTestId("results-empty").isVisible();
+  await researcher.goto("/agreement");
+  const reasonsBefore = await researcher.getByTestId("error-reasons").count();
+  const matrixBefore = (await researcher.getByTestId("matrix-summary").count()) ? await researcher.getByTestId("matrix-summary").textContent() : null;
 
   // 1. A blind queue: one item per subcategory of the reference run, k = 1, assigned to one annotator.
   await researcher.goto("/queues");
@@ -105,4 +108,21 @@ test("blind queue → keyboard labelling → adjudication → Results", async ({
   await researcher.goto("/results?source=adjudicated");
   if (adjudicatedBefore) await expect(researcher.getByTestId("results-empty")).toHaveCount(0);
   await expect(researcher.getByTestId("category-table")).toBeVisible();
+
+  // 5. Agreement: the judge against the new human verdicts, and the adjudication reason counted.
+  await researcher.goto("/agreement");
+  await expect(researcher.getByTestId("matrix-summary")).toContainText(/n = [1-9]/);
+  expect(await researcher.getByTestId("matrix-summary").textContent()).not.toBe(matrixBefore);
+  await expect(researcher.getByTestId("error-reasons")).toBeVisible();
+  if (reasonsBefore === 0) await expect(researcher.getByTestId("error-reasons-empty")).toHaveCount(0);
+
+  // 6. Results, judge source: the reference run's rates corrected by the human sample.
+  await researcher.goto("/results");
+  await researcher.getByTestId("source-select").selectOption("judge");
+  const judgeSelect = researcher.getByLabel("Judge version");
+  await judgeSelect.selectOption((await judgeSelect.locator("option", { hasText: "abstain-heuristic" }).first().getAttribute("value"))!);
+  const correctedSelect = researcher.getByTestId("corrected-select");
+  await correctedSelect.selectOption((await correctedSelect.locator("option", { hasText: "coconot-reference · reference" }).getAttribute("value"))!);
+  await researcher.getByRole("button", { name: "Apply" }).click();
+  await expect(researcher.getByTestId("corrected-table")).toContainText("1 adjudicated");
 });
