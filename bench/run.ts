@@ -12,11 +12,12 @@ import type { BrowseFilter } from "../lib/browse/schema";
 import { buildTable } from "../lib/results/build";
 import { fetchCellCounts, getResultsContext } from "../lib/results/data";
 import type { LabelSource } from "../lib/results/schema";
+import { benchJudging } from "./judge";
 import { median, timeMedian } from "./stats";
 
 const SMALL_URL = process.argv.find((a) => a.startsWith("--small="))?.slice(8) ?? "postgresql://postgres@127.0.0.1:5432/abstain_bench_100k";
 const LARGE_URL = env().BENCH_DATABASE_URL;
-/** --only=results or --only=browse runs one part. */
+/** --only=results, --only=browse or --only=judge runs one part. */
 const ONLY = process.argv.find((a) => a.startsWith("--only="))?.slice(7);
 
 interface Line {
@@ -25,6 +26,8 @@ interface Line {
   baseline: number;
   target: string;
   ok: boolean;
+  /** How the figures read (default: milliseconds). */
+  unit?: "ms" | "/s" | "×" | "MB" | "s";
 }
 const lines: Line[] = [];
 
@@ -233,16 +236,19 @@ async function main() {
   const small = await openDb({ url: SMALL_URL });
   const large = await openDb({ url: LARGE_URL });
   try {
-    if (ONLY !== "browse") await benchResults(small, large);
-    if (ONLY !== "results") await benchBrowse(large);
+    if (!ONLY || ONLY === "results") await benchResults(small, large);
+    if (!ONLY || ONLY === "browse") await benchBrowse(large);
   } finally {
     await small.close();
     await large.close();
   }
+  if (!ONLY || ONLY === "judge") for (const l of await benchJudging(SMALL_URL)) lines.push({ ...l, unit: "/s" });
   const w = Math.max(...lines.map((l) => l.what.length));
   console.log(`\n${"benchmark".padEnd(w)}  ${"ours".padStart(9)}  ${"baseline".padStart(9)}  ${"target".padEnd(36)} result`);
   for (const l of lines) {
-    const fmt = (x: number) => (l.what.includes("growth") ? `${x.toFixed(2)}×` : `${x.toFixed(1)} ms`).padStart(9);
+    const unit = l.unit ?? (l.what.includes("growth") ? "×" : "ms");
+    const fmt = (x: number) =>
+      (unit === "×" ? `${x.toFixed(2)}×` : unit === "/s" ? `${Math.round(x).toLocaleString("en-US")}/s` : unit === "ms" ? `${x.toFixed(1)} ms` : `${x.toFixed(1)} ${unit}`).padStart(9);
     console.log(`${l.what.padEnd(w)}  ${fmt(l.ours)}  ${fmt(l.baseline)}  ${l.target.padEnd(36)} ${l.ok ? "ok" : "MISSED"}`);
   }
   const missed = lines.filter((l) => !l.ok).length;
