@@ -7,6 +7,7 @@
 //   labelCount + live reservations of others < k. Every insert of a reservation or a label happens
 //   while holding the item's row lock, and the check runs after taking the lock in a new statement
 //   (READ COMMITTED: a fresh snapshot), so two annotators can never take the same slot.
+import { randomUUID } from "node:crypto";
 import type { DbTx, OpenedDb } from "../db";
 import { Prisma, retryTransient } from "../db";
 import { createAuditEntry } from "../audit/data";
@@ -163,12 +164,13 @@ interface QueueRow {
 }
 
 async function loadQueue(db: DbTx, queueId: string, userId: string): Promise<QueueRow> {
-  const q = await db.queue.findUnique({
-    where: { id: queueId },
-    select: { id: true, name: true, k: true, blind: true, status: true, itemCount: true, _count: { select: { assignees: true } }, assignees: { where: { userId }, select: { userId: true } } },
-  });
+  const [q] = await db.$queryRaw<QueueRow[]>(Prisma.sql`
+    SELECT q.id, q.name, q.k, q.blind, q.status::text AS status, q."itemCount",
+           EXISTS (SELECT 1 FROM "QueueAssignee" a WHERE a."queueId" = q.id) AS assigned,
+           EXISTS (SELECT 1 FROM "QueueAssignee" a WHERE a."queueId" = q.id AND a."userId" = ${userId}) AS "isAssignee"
+    FROM "Queue" q WHERE q.id = ${queueId}`);
   if (!q) throw new AppError("not_found", `No queue ${queueId}.`);
-  return { id: q.id, name: q.name, k: q.k, blind: q.blind, status: q.status, itemCount: q.itemCount, assigned: q._count.assignees > 0, isAssignee: q.assignees.length > 0 };
+  return { ...q, k: Number(q.k), itemCount: Number(q.itemCount) };
 }
 
 /** Whether a user may label a queue: an assignee, or any annotator when the queue has no assignees. */
@@ -212,37 +214,37 @@ export interface JudgeView {
 
 async function itemViews(db: DbTx, rows: { itemId: string; expiresAt: Date }[], blind: boolean, userId: string): Promise<ItemView[]> {
   if (!rows.length) return [];
-  const items = await db.queueItem.findMany({
-    where: { id: { in: rows.map((r) => r.itemId) } },
-    select: {
-      id: true,
-      position: true,
-      response: {
-        select: {
-          id: true,
-          text: true,
-          prompt: {
-            select: {
-              text: true,
-              expectation: true,
-              dataset: { select: { name: true } },
-              subcategory: {
-                select: {
-                  name: true,
-                  definition: true,
-                  expectedBehaviour: true,
-                  category: { select: { name: true } },
-                  rubricVersions: { orderBy: { version: "desc" }, take: 1, select: { version: true, acceptable: true, unacceptable: true } },
-                },
-              },
-            },
-          },
-        },
-      },
-    },
-  });
+  const items = await db.$queryRaw<
+    {
+      id: string;
+      position: number;
+      responseId: string;
+      response: string;
+      prompt: string;
+      expectation: ItemView["expectation"];
+      dataset: string;
+      category: string;
+      subcategory: string;
+      definition: string;
+      expectedBehaviour: string;
+      rubricVersion: number | null;
+      acceptable: string | null;
+      unacceptable: string | null;
+    }[]
+  >(Prisma.sql`
+    SELECT qi.id, qi.position, r.id AS "responseId", r.text AS response, p.text AS prompt, p.expectation::text AS expectation,
+           d.name AS dataset, c.name AS category, s.name AS subcategory, s.definition, s."expectedBehaviour",
+           rv.version AS "rubricVersion", rv.acceptable, rv.unacceptable
+    FROM "QueueItem" qi
+    JOIN "Response" r ON r.id = qi."responseId"
+    JOIN "Prompt" p ON p.id = r."promptId"
+    JOIN "Dataset" d ON d.id = p."datasetId"
+    JOIN "Subcategory" s ON s.id = p."subcategoryId"
+    JOIN "Category" c ON c.id = s."categoryId"
+    LEFT JOIN LATERAL (SELECT version, acceptable, unacceptable FROM "RubricVersion" v WHERE v."subcategoryId" = s.id ORDER BY version DESC LIMIT 1) rv ON true
+    WHERE qi.id IN (${Prisma.join(rows.map((r) => r.itemId))})`);
   const byId = new Map(items.map((i) => [i.id, i]));
-  const responseIds = items.map((i) => i.response.id);
+  const responseIds = items.map((i) => i.responseId);
   const judges = blind ? new Map<string, JudgeView[]>() : await judgeViews(db, responseIds);
   const others = new Map<string, ItemView["others"]>();
   if (!blind) {
@@ -259,39 +261,38 @@ async function itemViews(db: DbTx, rows: { itemId: string; expiresAt: Date }[], 
   return rows.flatMap((r) => {
     const i = byId.get(r.itemId);
     if (!i) return [];
-    const p = i.response.prompt;
     const view: ItemView = {
       itemId: i.id,
-      responseId: i.response.id,
-      position: i.position,
+      responseId: i.responseId,
+      position: Number(i.position),
       expiresAt: r.expiresAt.toISOString(),
-      prompt: p.text,
-      response: i.response.text,
-      expectation: p.expectation,
-      dataset: p.dataset.name,
-      category: p.subcategory.category.name,
-      subcategory: { name: p.subcategory.name, definition: p.subcategory.definition, expectedBehaviour: p.subcategory.expectedBehaviour },
-      rubric: p.subcategory.rubricVersions[0] ?? null,
+      prompt: i.prompt,
+      response: i.response,
+      expectation: i.expectation,
+      dataset: i.dataset,
+      category: i.category,
+      subcategory: { name: i.subcategory, definition: i.definition, expectedBehaviour: i.expectedBehaviour },
+      rubric: i.rubricVersion === null ? null : { version: Number(i.rubricVersion), acceptable: i.acceptable ?? "", unacceptable: i.unacceptable ?? "" },
     };
     if (!blind) {
-      view.judges = judges.get(i.response.id) ?? [];
-      view.others = others.get(i.response.id) ?? [];
+      view.judges = judges.get(i.responseId) ?? [];
+      view.others = others.get(i.responseId) ?? [];
     }
     return [view];
   });
 }
 
 export async function judgeViews(db: DbTx, responseIds: string[]): Promise<Map<string, JudgeView[]>> {
-  const labels = await db.judgeLabel.findMany({
-    where: { responseId: { in: responseIds } },
-    orderBy: { createdAt: "asc" },
-    select: { responseId: true, verdict: true, rationale: true, judge: { select: { name: true, version: true } } },
-  });
   const out = new Map<string, JudgeView[]>();
-  for (const l of labels) {
-    const list = out.get(l.responseId) ?? [];
-    list.push({ judge: l.judge.name, version: l.judge.version, verdict: l.verdict, rationale: l.rationale });
-    out.set(l.responseId, list);
+  if (!responseIds.length) return out;
+  const labels = await db.$queryRaw<(JudgeView & { responseId: string })[]>(Prisma.sql`
+    SELECT l."responseId", j.name AS judge, j.version, l.verdict::text AS verdict, l.rationale
+    FROM "JudgeLabel" l JOIN "Judge" j ON j.id = l."judgeId"
+    WHERE l."responseId" IN (${Prisma.join(responseIds)}) ORDER BY l."createdAt", j.name`);
+  for (const { responseId, ...l } of labels) {
+    const list = out.get(responseId) ?? [];
+    list.push(l);
+    out.set(responseId, list);
   }
   return out;
 }
@@ -381,38 +382,54 @@ export async function submitLabel(opened: Pick<OpenedDb, "db">, queueId: string,
       const [item] = await tx.$queryRaw<{ id: string; responseId: string }[]>(Prisma.sql`
         SELECT id, "responseId" FROM "QueueItem" WHERE id = ${input.itemId} AND "queueId" = ${queueId} FOR UPDATE`);
       if (!item) throw new AppError("not_found", `Item ${input.itemId} is not in this queue.`);
-      const mine = await tx.queueLabel.findUnique({
-        where: { queueItemId_annotatorId: { queueItemId: item.id, annotatorId: user.id } },
-        select: { humanLabelId: true, humanLabel: { select: { verdict: true } } },
-      });
-      if (mine) {
-        if (mine.humanLabel.verdict === input.verdict) return { humanLabelId: mine.humanLabelId, responseId: item.responseId };
+      // After the lock, in a fresh statement: this annotator's label here, and whether a slot is free.
+      const at = now();
+      const [state] = await tx.$queryRaw<{ mineId: string | null; mineVerdict: string | null; free: boolean }[]>(Prisma.sql`
+        SELECT l."humanLabelId" AS "mineId", h.verdict::text AS "mineVerdict",
+               (qi."labelCount" + (SELECT count(*) FROM "QueueReservation" x WHERE x."queueItemId" = qi.id AND x."expiresAt" > ${at} AND x."annotatorId" <> ${user.id}) < ${q.k}
+                AND NOT EXISTS (SELECT 1 FROM "HumanLabel" o WHERE o."responseId" = qi."responseId" AND o."annotatorId" = ${user.id})) AS free
+        FROM "QueueItem" qi
+        LEFT JOIN "QueueLabel" l ON l."queueItemId" = qi.id AND l."annotatorId" = ${user.id}
+        LEFT JOIN "HumanLabel" h ON h.id = l."humanLabelId"
+        WHERE qi.id = ${item.id}`);
+      if (state.mineId) {
+        if (state.mineVerdict === input.verdict) return { humanLabelId: state.mineId, responseId: item.responseId };
         throw new AppError("conflict", "You already labelled this item; press u to undo your last label and label it again.");
       }
-      if (!(await slotFree(tx, item.id, q.k, user.id, now()))) {
+      if (!state.free) {
         throw new AppError("conflict", `This item already has its ${q.k} label(s) (your reservation had expired); your label was not saved. The next item is ready.`);
       }
-      const label = await tx.humanLabel.create({
-        data: { responseId: item.responseId, annotatorId: user.id, verdict: input.verdict, note: input.note },
-        select: { id: true },
-      });
-      await tx.humanLabelRevision.create({ data: { humanLabelId: label.id, verdict: input.verdict, note: input.note, changedById: user.id } });
-      await tx.queueLabel.create({ data: { queueItemId: item.id, annotatorId: user.id, humanLabelId: label.id, durationMs: input.durationMs ?? null } });
-      await tx.$executeRaw(Prisma.sql`UPDATE "QueueItem" SET "labelCount" = "labelCount" + 1 WHERE id = ${item.id}`);
-      await tx.$executeRaw(Prisma.sql`DELETE FROM "QueueReservation" WHERE "queueItemId" = ${item.id} AND "annotatorId" = ${user.id}`);
-      await createAuditEntry(tx, {
-        actorId: user.id,
-        action: "label.create",
-        entityType: "response",
-        entityId: item.responseId,
-        before: null,
-        after: { verdict: input.verdict, note: input.note, queueId },
-      });
-      return { humanLabelId: label.id, responseId: item.responseId };
+      // One statement writes the label, its first revision, the queue's count of it, and the audit entry.
+      const audit = JSON.stringify({ verdict: input.verdict, note: input.note, queueId });
+      const [row] = await tx.$queryRaw<{ id: string }[]>(Prisma.sql`
+        WITH hl AS (
+          INSERT INTO "HumanLabel" (id, "responseId", "annotatorId", verdict, note, "createdAt", "updatedAt")
+          VALUES (${newId("hl")}, ${item.responseId}, ${user.id}, ${input.verdict}::"Verdict", ${input.note}, ${at}, ${at}) RETURNING id
+        ), rev AS (
+          INSERT INTO "HumanLabelRevision" (id, "humanLabelId", verdict, note, "changedById", "changedAt")
+          SELECT ${newId("hr")}, id, ${input.verdict}::"Verdict", ${input.note}, ${user.id}, ${at} FROM hl
+        ), ql AS (
+          INSERT INTO "QueueLabel" ("queueItemId", "annotatorId", "humanLabelId", "durationMs", "createdAt")
+          SELECT ${item.id}, ${user.id}, id, ${input.durationMs ?? null}::int, ${at} FROM hl
+        ), counted AS (
+          UPDATE "QueueItem" SET "labelCount" = "labelCount" + 1 WHERE id = ${item.id}
+        ), released AS (
+          DELETE FROM "QueueReservation" WHERE "queueItemId" = ${item.id} AND "annotatorId" = ${user.id}
+        ), audited AS (
+          INSERT INTO "AuditLog" (id, "actorId", action, "entityType", "entityId", before, after, "createdAt")
+          VALUES (${newId("al")}, ${user.id}, 'label.create', 'response', ${item.responseId}, NULL, ${audit}::jsonb, ${at})
+        )
+        SELECT id FROM hl`);
+      return { humanLabelId: row.id, responseId: item.responseId };
     }),
   );
   const [reveal, progress] = await Promise.all([judgeViews(opened.db, [saved.responseId]), getProgress(opened.db, queueId, user.id, now)]);
   return { humanLabelId: saved.humanLabelId, reveal: reveal.get(saved.responseId) ?? [], progress };
+}
+
+/** A primary key for rows written by raw SQL (Prisma writes cuids; any unique text works). */
+function newId(prefix: string): string {
+  return `${prefix}_${randomUUID().replace(/-/g, "")}`;
 }
 
 /** Not offered to this annotator again; the slot goes back to the pool. */
