@@ -102,6 +102,8 @@ test("blind queue → keyboard labelling → adjudication → Results", async ({
   await researcher.goto(`/browse/${responseId}`);
   await expect(researcher.getByTestId("labels")).toContainText("noncompliant");
   await expect(researcher.getByText("adjudication.create")).toBeVisible();
+  await expect(researcher.getByTestId("audit-actor").filter({ hasText: demoUser("researcher").name })).not.toHaveCount(0);
+  await expect(researcher.getByTestId("audit-actor").filter({ hasText: annotator.name })).not.toHaveCount(0);
   await expect(researcher.getByText("label.create").first()).toBeVisible();
 
   // 4. Results, adjudicated labels only: now there is a number, from this one adjudication.

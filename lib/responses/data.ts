@@ -99,5 +99,8 @@ export async function getResponseDetail(db: DbTx, id: string) {
     orderBy: { createdAt: "asc" },
     select: { id: true, actorId: true, action: true, before: true, after: true, createdAt: true },
   });
-  return { ...r, audit };
+  const actorIds = [...new Set(audit.map((a) => a.actorId).filter((x): x is string => x !== null))];
+  const actors = actorIds.length ? await db.user.findMany({ where: { id: { in: actorIds } }, select: { id: true, name: true } }) : [];
+  const names = new Map(actors.map((a) => [a.id, a.name]));
+  return { ...r, audit: audit.map((a) => ({ ...a, actor: a.actorId ? (names.get(a.actorId) ?? "a deleted user") : "system" })) };
 }

@@ -124,7 +124,7 @@ export default async function ResponsePage({ params, searchParams }: { params: P
           <ul className="space-y-1 text-xs text-slate-700">
             {r.audit.map((a) => (
               <li key={a.id}>
-                {when(a.createdAt)} · {a.action} · {JSON.stringify(a.before)} → {JSON.stringify(a.after)}
+                {when(a.createdAt)} · <span data-testid="audit-actor">{a.actor}</span> · {a.action} · {JSON.stringify(a.before)} → {JSON.stringify(a.after)}
               </li>
             ))}
           </ul>
