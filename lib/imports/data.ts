@@ -2,25 +2,33 @@
 //
 // How a file is written (one transaction, whatever its size):
 //   1. find or create the datasets, models, runs, judges, people and new subcategories the file names;
-//   2. stream the rows into a temporary table (COPY FROM STDIN on PostgreSQL, multi-row INSERTs elsewhere), in
-//      chunks of FLUSH_ROWS rows;
+//   2. stream the rows into temporary tables (COPY FROM STDIN on PostgreSQL, multi-row INSERTs elsewhere), in
+//      chunks of FLUSH_ROWS rows: imp_prompt (each prompt once), imp_row (one per response), imp_label (one per
+//      judge label, human label and adjudication);
 //   3. per chunk, set-based statements insert prompts, responses and labels with ON CONFLICT DO NOTHING, then
 //      compare what is stored with what the file says: a difference is a conflict (reported, never overwritten);
 //   4. any conflict, or a dry run → ROLLBACK; otherwise an audit entry and COMMIT.
 // Idempotency follows from (3): a second import of the same file inserts nothing and finds no difference.
+//
+// Where the time goes, at 1,000,000 responses (bench/io.ts): the inserts into "Response" (its indexes, the
+// trigram index above all) and "JudgeLabel" (its statement trigger) are most of it, and COPY pays them too. What
+// staging adds is kept small: a prompt is staged once, not once per response (PromptCache); labels are staged as
+// rows of their own that already carry their response's id, so they need no JSON and no join; and the
+// comparison with stored rows is skipped for a table when the insert stored every staged entry, since a row the
+// import has just inserted cannot differ from itself (the usual case: new runs, new labels).
 //
 // Why raw SQL instead of lib/datasets|responses|judges data.ts (addPrompts, addResponses, addJudgeLabels):
 // those are Prisma calls, and COPY needs all statements on ONE pg connection that Prisma does not expose, so the
 // COPY path cannot run them inside its transaction. One SQL implementation serves both paths (a Prisma
 // interactive transaction on PGlite or without a URL, a dedicated pg client with COPY otherwise), so both write
 // exactly the same rows. The label tables' aggregate triggers (migration exact_aggregates) fire as for any insert.
+import { createHash } from "node:crypto";
 import { finished } from "node:stream/promises";
 import type { Writable } from "node:stream";
 import pg from "pg";
 import { from as copyFrom } from "pg-copy-streams";
-import { getOpenedDb, type Db, type DbTx } from "../db";
+import { getOpenedDb, type Db } from "../db";
 import { env } from "../env";
-import { getSubcategoryIndex } from "../taxonomy/data";
 import { newId } from "./ids";
 import { buildTaxonomyIndex, type NormalizedRow } from "./normalize";
 import type { ImportProblem, NewSubcategory } from "./schema";
@@ -29,21 +37,44 @@ import type { ImportContext } from "./validate";
 
 // ------------------------------------------------------------------------------------------ reference data
 
-/** Everything validation compares against. Small tables only: taxonomy, users, datasets, runs, judges. */
-export async function loadImportContext(db: DbTx): Promise<ImportContext> {
-  const [subs, users, datasets, runs, judges] = await Promise.all([
-    getSubcategoryIndex(db),
-    db.user.findMany({ select: { id: true, email: true, name: true } }),
-    db.dataset.findMany({ select: { slug: true } }),
-    db.run.findMany({ select: { name: true, model: { select: { name: true } } } }),
-    db.judge.findMany({ select: { name: true, version: true } }),
-  ]);
+/**
+ * Everything validation compares against. Small tables only: taxonomy, users, datasets, runs, judges. Raw SQL
+ * on one plain connection when the target has a URL (the COPY path), through Prisma otherwise: a command-line
+ * import then never starts Prisma's query engine, which costs ~26 MB of resident memory for these five reads.
+ */
+export async function loadImportContext(target: ImportTarget): Promise<ImportContext> {
+  const reads = {
+    subcategories: `SELECT c.slug || '/' || s.slug AS key FROM "Subcategory" s JOIN "Category" c ON c.id = s."categoryId"`,
+    users: `SELECT id, email, name FROM "User"`,
+    datasets: `SELECT slug FROM "Dataset"`,
+    runs: `SELECT m.name AS model, r.name AS run FROM "Run" r JOIN "Model" m ON m.id = r."modelId"`,
+    judges: `SELECT name, version FROM "Judge"`,
+  };
+  type Rows = {
+    subcategories: { key: string }[];
+    users: { id: string; email: string; name: string }[];
+    datasets: { slug: string }[];
+    runs: { model: string; run: string }[];
+    judges: { name: string; version: string }[];
+  };
+  const rows = {} as Rows;
+  if (target.kind === "postgresql" && target.url) {
+    const client = new pg.Client({ connectionString: target.url });
+    await client.connect();
+    try {
+      for (const [k, sql] of Object.entries(reads)) rows[k as keyof Rows] = (await client.query(sql)).rows;
+    } finally {
+      await client.end().catch(() => {});
+    }
+  } else {
+    for (const [k, sql] of Object.entries(reads)) rows[k as keyof Rows] = await target.db.$queryRawUnsafe(sql);
+  }
   return {
-    taxonomy: buildTaxonomyIndex(subs.keys()),
-    users,
-    datasets: new Set(datasets.map((d) => d.slug)),
-    runs: new Set(runs.map((r) => `${r.model.name}\u0000${r.name}`)),
-    judges: new Set(judges.map((j) => `${j.name}\u0000${j.version}`)),
+    taxonomy: buildTaxonomyIndex(rows.subcategories.map((r) => r.key)),
+    users: rows.users,
+    datasets: new Set(rows.datasets.map((d) => d.slug)),
+    runs: new Set(rows.runs.map((r) => `${r.model}\u0000${r.run}`)),
+    judges: new Set(rows.judges.map((j) => `${j.name}\u0000${j.version}`)),
   };
 }
 
@@ -87,7 +118,7 @@ async function inTransaction<T>(
     const client = new pg.Client({ connectionString: target.url });
     await client.connect();
     try {
-      // A dedicated session, so session settings are ours: a chunk of the temporary table (20,000 rows of
+      // A dedicated session, so session settings are ours: a chunk of the temporary tables (10,000 rows of
       // ~700 bytes) stays in memory instead of spilling, and the DISTINCT ON sorts run in memory.
       await client.query("SET temp_buffers = '64MB'");
       await client.query("BEGIN");
@@ -134,24 +165,98 @@ async function inTransaction<T>(
 const NOW = `(now() AT TIME ZONE 'UTC')`;
 const NOW3 = `(now() AT TIME ZONE 'UTC')::timestamp(3)`;
 
-/** Rows per temporary-table chunk: big enough that per-chunk statements are noise, small enough to stay cached. */
-export const FLUSH_ROWS = 20_000;
+/**
+ * Rows per temporary-table chunk: big enough that per-chunk statements are noise, small enough to stay cached,
+ * and the chunk being filled while the previous one is written costs ~7 MB (measured at 1,000,000 rows: the
+ * write phase's peak RSS was 263 MB with 10,000 and 310 MB with 20,000).
+ */
+export const FLUSH_ROWS = 10_000;
 const INSERT_BATCH = 1_000;
 
-const TEMP_COLUMNS = [
-  "line",
-  "dataset_id",
-  "external_id",
-  "prompt_text",
-  "subcategory_id",
-  "expectation",
-  "prompt_new_id",
-  "run_id",
-  "response_text",
-  "response_new_id",
-  "labels",
-] as const;
-type TempRow = [number, string, string, string, string, string, string, string | null, string | null, string | null, string | null];
+/** The staging tables and their columns, in COPY order. */
+const STAGING = {
+  imp_prompt: ["line", "dataset_id", "external_id", "prompt_text", "subcategory_id", "expectation", "prompt_new_id"],
+  imp_row: ["line", "dataset_id", "external_id", "run_id", "response_text", "response_new_id"],
+  // response_id: the id the response gets if it is new; changed to the stored response's id when it is not.
+  // k: j (judge label: judge, v, r), h (human label: u, v, n, rev = revision id), a (adjudication: u, v, reason, n).
+  imp_label: ["line", "response_id", "k", "id", "rev", "judge", "u", "v", "r", "n", "reason"],
+} as const;
+type StagingTable = keyof typeof STAGING;
+type Cell = string | number | null;
+
+/** COPY text format: \N for NULL; backslash, tab, newline and CR escaped. */
+function copyField(v: Cell): string {
+  if (v === null) return "\\N";
+  const s = typeof v === "string" ? v : String(v);
+  return /[\\\t\n\r]/.test(s) ? s.replace(/[\\\t\n\r]/g, (c) => (c === "\\" ? "\\\\" : c === "\t" ? "\\t" : c === "\n" ? "\\n" : "\\r")) : s;
+}
+
+/** Bytes per COPY piece: per-write overhead (stream, socket) stays negligible. */
+const PIECE_BYTES = 256 * 1024;
+
+/**
+ * One staging table's rows of a chunk: COPY text (COPY path), or rows (INSERT path). Each row's line is encoded
+ * into a Buffer as soon as it is staged, so its strings die young; kept as strings until written, they (and
+ * the parser's input they are cut from) outlive several collections and inflate the heap. Measured on a
+ * 200,000-row import, with the parser decoding 64 KiB at a time (lib/imports/parse.ts): the write phase's peak
+ * heap went from 220 MB to 109 MB and its peak RSS from 411 MB to 337 MB.
+ */
+class StagedRows {
+  readonly pieces: Buffer[] = [];
+  readonly rows: Cell[][] = [];
+  private piece: Buffer | null = null;
+  private used = 0;
+  count = 0;
+  constructor(private readonly copy: boolean) {}
+  add(row: Cell[]) {
+    this.count++;
+    if (!this.copy) {
+      this.rows.push(row);
+      return;
+    }
+    const line = row.map(copyField).join("\t") + "\n";
+    const bytes = Buffer.byteLength(line);
+    if (this.piece && this.used + bytes > this.piece.length) this.close();
+    if (!this.piece) {
+      this.piece = Buffer.allocUnsafe(Math.max(PIECE_BYTES, bytes));
+      this.used = 0;
+    }
+    this.used += this.piece.write(line, this.used);
+  }
+  close() {
+    if (this.piece && this.used) this.pieces.push(this.piece.subarray(0, this.used));
+    this.piece = null;
+  }
+}
+
+interface Chunk {
+  staged: Record<StagingTable, StagedRows>;
+  labels: { j: number; h: number; a: number };
+  /** Staged rows that count towards FLUSH_ROWS: responses, and prompts without one. */
+  size: number;
+  records: number;
+}
+
+/** How many prompts PromptCache remembers: CoCoNot has ~12,000; past the cap prompts are staged every time. */
+const PROMPT_CACHE_SIZE = 50_000;
+
+/**
+ * Which prompts are already staged, with what content, so the other rows of a prompt (one per run) do not
+ * stage it again. A row whose prompt differs from the staged one is staged, so the comparison reports it.
+ * Content is remembered by its SHA-1, not its text: 50,000 prompts cost a few MB.
+ */
+class PromptCache {
+  private readonly seen = new Map<string, string>();
+  /** Whether the row's prompt must be staged (first time, changed, or not remembered). */
+  needs(datasetId: string, externalId: string, text: string, subcategoryId: string, expectation: string): boolean {
+    const key = `${datasetId}\u0000${externalId}`;
+    const print = createHash("sha1").update(`${text}\u0000${subcategoryId}\u0000${expectation}`).digest("base64");
+    const known = this.seen.get(key);
+    if (known === print) return false;
+    if (known === undefined && this.seen.size < PROMPT_CACHE_SIZE) this.seen.set(key, print);
+    return true;
+  }
+}
 
 export interface WritePlan {
   datasets: string[];
@@ -241,12 +346,8 @@ function changesSomething(s: WriteSummary): boolean {
 
 const key2 = (a: string, b: string) => `${a}\u0000${b}`;
 
-/** COPY text format: \N for NULL; backslash, tab, newline and CR escaped. */
-function copyField(v: string | number | null): string {
-  if (v === null) return "\\N";
-  const s = typeof v === "string" ? v : String(v);
-  return /[\\\t\n\r]/.test(s) ? s.replace(/[\\\t\n\r]/g, (c) => (c === "\\" ? "\\\\" : c === "\t" ? "\\t" : c === "\n" ? "\\n" : "\\r")) : s;
-}
+/** A staged row's (imp_prompt, imp_row: alias i) prompt, stored or just inserted. */
+const JOIN_PROMPT = `JOIN "Prompt" p ON p."datasetId" = i.dataset_id AND p."externalId" = i.external_id`;
 
 class Writer {
   private datasetIds = new Map<string, string>();
@@ -255,14 +356,14 @@ class Writer {
   private userIds = new Map<string, string>();
   private subIds = new Map<string, string>();
   private readonly flushRows: number;
-  /** The chunk being filled from the file: COPY text pieces (COPY path) or rows (INSERT path). */
-  private chunk: { text: string[]; rows: TempRow[]; size: number; records: number } = { text: [], rows: [], size: 0, records: 0 };
-  private textPiece = "";
+  /** The chunk being filled from the file. */
+  private chunk: Chunk;
   /** The previous chunk being loaded and written while this one fills (at most one). */
   private inflight: Promise<void> | null = null;
+  private readonly prompts = new PromptCache();
   private flushedRecords = 0;
-  private analyzedRows = false;
-  private analyzedLabels = false;
+  /** Staging tables that have statistics (see flush). */
+  private readonly analyzedStaging = new Set<string>();
   private distinctPrompts = 0;
   private entries = { responses: 0, j: 0, h: 0, a: 0 };
   private conflicts: ImportProblem[] = [];
@@ -275,6 +376,7 @@ class Writer {
     private readonly opts: WriteOptions,
   ) {
     this.flushRows = opts.flushRows ?? FLUSH_ROWS;
+    this.chunk = this.newChunk();
     const zero = () => ({ created: 0, unchanged: 0 });
     this.summary = {
       prompts: zero(),
@@ -402,110 +504,123 @@ class Writer {
     }
 
     await s.query(
-      `CREATE TEMP TABLE imp_row (line int NOT NULL, dataset_id text NOT NULL, external_id text NOT NULL, prompt_text text NOT NULL,
-         subcategory_id text NOT NULL, expectation text NOT NULL, prompt_new_id text NOT NULL, run_id text, response_text text,
-         response_new_id text, labels text) ON COMMIT DROP`,
+      `CREATE TEMP TABLE imp_prompt (line int NOT NULL, dataset_id text NOT NULL, external_id text NOT NULL, prompt_text text NOT NULL,
+         subcategory_id text NOT NULL, expectation text NOT NULL, prompt_new_id text NOT NULL) ON COMMIT DROP`,
     );
     await s.query(
-      `CREATE TEMP TABLE imp_label (line int NOT NULL, response_id text NOT NULL, k text NOT NULL, id text, rev text, judge text, u text,
-         v text, r text, n text, reason text) ON COMMIT DROP`,
+      `CREATE TEMP TABLE imp_row (line int NOT NULL, dataset_id text NOT NULL, external_id text NOT NULL, run_id text NOT NULL,
+         response_text text NOT NULL, response_new_id text NOT NULL) ON COMMIT DROP`,
+    );
+    await s.query(
+      `CREATE TEMP TABLE imp_label (line int NOT NULL, response_id text NOT NULL, k text NOT NULL, id text NOT NULL, rev text, judge text,
+         u text, v text NOT NULL, r text, n text, reason text) ON COMMIT DROP`,
     );
     await s.query(`CREATE TEMP TABLE imp_seen (dataset_id text, external_id text, PRIMARY KEY (dataset_id, external_id)) ON COMMIT DROP`);
   }
 
-  /** The row's temporary-table rows: one per response, or one without a run when it has none. */
-  private tempRows(row: NormalizedRow): TempRow[] {
+  private newChunk(): Chunk {
+    const staged = (): StagedRows => new StagedRows(this.useCopy);
+    return { staged: { imp_prompt: staged(), imp_row: staged(), imp_label: staged() }, labels: { j: 0, h: 0, a: 0 }, size: 0, records: 0 };
+  }
+
+  /** Stages a row: its prompt (unless already staged unchanged), its responses, and their labels. */
+  private stage(row: NormalizedRow, c: Chunk) {
     const datasetId = this.datasetIds.get(row.dataset);
     const subId = this.subIds.get(row.subcategory);
     if (!datasetId || !subId) throw new FileChanged(row.line);
-    const base = [row.line, datasetId, row.externalId, row.text, subId, row.expectation, newId()] as const;
-    if (row.responses.length === 0) return [[...base, null, null, null, null]];
-    return row.responses.map((r) => {
+    const { imp_prompt, imp_row, imp_label } = c.staged;
+    if (this.prompts.needs(datasetId, row.externalId, row.text, subId, row.expectation)) {
+      imp_prompt.add([row.line, datasetId, row.externalId, row.text, subId, row.expectation, newId()]);
+    }
+    if (row.responses.length === 0) c.size++;
+    for (const r of row.responses) {
       const runId = this.runIds.get(key2(r.model, r.run));
       if (!runId) throw new FileChanged(row.line);
-      const labels: Record<string, string>[] = [];
+      const responseId = newId();
+      imp_row.add([row.line, datasetId, row.externalId, runId, r.text, responseId]);
+      c.size++;
       for (const j of r.judges) {
         const judge = this.judgeIds.get(key2(j.name, j.version));
         if (!judge) throw new FileChanged(row.line);
-        labels.push({ k: "j", id: newId(), judge, v: j.verdict, r: j.rationale });
+        imp_label.add([row.line, responseId, "j", newId(), null, judge, null, j.verdict, j.rationale, null, null]);
+        c.labels.j++;
       }
       for (const h of r.humans) {
         const u = this.userIds.get(h.annotator);
         if (!u) throw new FileChanged(row.line);
-        labels.push({ k: "h", id: newId(), rev: newId(), u, v: h.verdict, n: h.note });
+        imp_label.add([row.line, responseId, "h", newId(), newId(), null, u, h.verdict, null, h.note, null]);
+        c.labels.h++;
       }
       if (r.adjudication) {
         const u = this.userIds.get(r.adjudication.adjudicator);
         if (!u) throw new FileChanged(row.line);
-        labels.push({ k: "a", id: newId(), u, v: r.adjudication.verdict, reason: r.adjudication.reason, n: r.adjudication.note });
+        imp_label.add([row.line, responseId, "a", newId(), null, null, u, r.adjudication.verdict, null, r.adjudication.note, r.adjudication.reason]);
+        c.labels.a++;
       }
-      return [...base, runId, r.text, newId(), labels.length ? JSON.stringify(labels) : null] as TempRow;
-    });
+    }
   }
 
   /**
-   * Adds a row to the current chunk. A full chunk is handed to the database (load into the temporary table,
+   * Adds a row to the current chunk. A full chunk is handed to the database (load into the temporary tables,
    * then the set-based writes) while the next chunk is parsed: the file's parsing and the database's work
-   * overlap instead of adding up. At most two chunks are in memory (~15 MB each at 20,000 CoCoNot-sized rows).
+   * overlap instead of adding up. At most two chunks are in memory (~7 MB each at 10,000 CoCoNot-sized rows).
    */
   async add(row: NormalizedRow) {
     const c = this.chunk;
-    for (const t of this.tempRows(row)) {
-      if (this.useCopy) {
-        this.textPiece += t.map(copyField).join("\t") + "\n";
-        // Pieces of ~256 KiB: per-write overhead (stream, socket) stays negligible.
-        if (this.textPiece.length >= 256 * 1024) {
-          c.text.push(this.textPiece);
-          this.textPiece = "";
-        }
-      } else c.rows.push(t);
-      c.size++;
-    }
+    this.stage(row, c);
     c.records++;
     if (c.size >= this.flushRows) await this.dispatch();
   }
 
   /** Waits for the previous chunk, then starts writing the current one without waiting for it. */
   private async dispatch() {
-    if (this.textPiece) this.chunk.text.push(this.textPiece);
-    this.textPiece = "";
     const chunk = this.chunk;
-    this.chunk = { text: [], rows: [], size: 0, records: 0 };
+    for (const t of Object.values(chunk.staged)) t.close();
+    this.chunk = this.newChunk();
     if (this.inflight) await this.inflight;
     if (chunk.size === 0) {
       this.flushedRecords += chunk.records;
       return;
     }
-    this.inflight = this.load(chunk).then(() => this.flush(chunk.records));
+    this.inflight = this.load(chunk).then(() => this.flush(chunk));
     this.inflight.catch(() => {}); // awaited by the next dispatch or finish(); never an unhandled rejection
   }
 
   /**
-   * INSERT path: one parameter holding a batch as JSON, expanded by json_populate_recordset. Through Prisma's
-   * raw-query path, eleven array parameters of 1,000 elements cost several times more than one JSON text
-   * (measured on PGlite: 775 ms vs 60 ms per 1,000 rows).
+   * COPY path: one COPY per staging table. INSERT path: one parameter holding a batch as JSON, expanded by
+   * json_populate_recordset. Through Prisma's raw-query path, eleven array parameters of 1,000 elements cost
+   * several times more than one JSON text (measured on PGlite: 775 ms vs 60 ms per 1,000 rows).
    */
-  private async load(chunk: { text: string[]; rows: TempRow[] }) {
-    if (this.useCopy) {
-      const copy = this.s.copyFrom!(`COPY imp_row (${TEMP_COLUMNS.join(", ")}) FROM STDIN`);
-      const done = finished(copy);
-      for (const piece of chunk.text) {
-        if (!copy.write(piece)) {
-          await new Promise<void>((resolve, reject) => {
-            copy.once("drain", resolve);
-            copy.once("error", reject);
-          });
+  private async load(chunk: Chunk) {
+    for (const [table, staged] of Object.entries(chunk.staged) as [StagingTable, StagedRows][]) {
+      if (!staged.count) continue;
+      const columns = STAGING[table];
+      if (this.useCopy) {
+        const copy = this.s.copyFrom!(`COPY ${table} (${columns.join(", ")}) FROM STDIN`);
+        const done = finished(copy);
+        for (const piece of staged.pieces) {
+          if (!copy.write(piece)) {
+            await new Promise<void>((resolve, reject) => {
+              copy.once("drain", resolve);
+              copy.once("error", reject);
+            });
+          }
         }
+        copy.end();
+        await done;
+        continue;
       }
-      copy.end();
-      await done;
-      return;
+      for (let i = 0; i < staged.rows.length; i += INSERT_BATCH) {
+        const batch = staged.rows.slice(i, i + INSERT_BATCH);
+        const json = JSON.stringify(batch.map((r) => Object.fromEntries(columns.map((col, k) => [col, r[k]]))));
+        await this.s.query(`INSERT INTO ${table} SELECT * FROM json_populate_recordset(NULL::${table}, $1::json)`, [json]);
+      }
     }
-    for (let i = 0; i < chunk.rows.length; i += INSERT_BATCH) {
-      const batch = chunk.rows.slice(i, i + INSERT_BATCH);
-      const json = JSON.stringify(batch.map((r) => Object.fromEntries(TEMP_COLUMNS.map((col, k) => [col, r[k]]))));
-      await this.s.query(`INSERT INTO imp_row SELECT * FROM json_populate_recordset(NULL::imp_row, $1::json)`, [json]);
-    }
+  }
+
+  /** The `n` of a statement that returns one row `{ n }`. */
+  private async count(sql: string): Promise<number> {
+    return Number((await this.s.query<{ n: number }>(sql))[0].n);
   }
 
   private addConflicts(rows: (ImportProblem & { total: number })[]) {
@@ -545,28 +660,22 @@ class Writer {
     await this.s.query(`ANALYZE "Prompt", "Response", "JudgeLabel", "HumanLabel"`);
   }
 
-  /** Writes the loaded chunk into the real tables and collects conflicts. */
-  private async flush(records: number) {
-    const s = this.s;
-    const one = async (sql: string) => Number((await s.query<{ n: number }>(sql))[0].n);
-    const join = `JOIN "Prompt" p ON p."datasetId" = i.dataset_id AND p."externalId" = i.external_id`;
-    // Temporary tables get no automatic statistics; without them the planner guesses and can pick nested loops
-    // over the whole chunk (measured: a 3.5 s conflict check on PGlite for 1,854 rows, 40 ms after ANALYZE).
-    // Chunks look alike, so the first chunk's statistics serve the rest (ANALYZE costs ~0.3 s per 20,000 rows).
-    if (!this.analyzedRows) await s.query(`ANALYZE imp_row`);
-    this.analyzedRows = true;
-
+  /** Prompts of a chunk: each staged once per chunk (PromptCache), so this is a few thousand rows at most. */
+  private async flushPrompts(staged: number) {
+    const one = (sql: string) => this.count(sql);
     this.distinctPrompts += await one(
-      `WITH s AS (INSERT INTO imp_seen SELECT DISTINCT dataset_id, external_id FROM imp_row ON CONFLICT DO NOTHING RETURNING 1) SELECT count(*)::int AS n FROM s`,
+      `WITH s AS (INSERT INTO imp_seen SELECT DISTINCT dataset_id, external_id FROM imp_prompt ON CONFLICT DO NOTHING RETURNING 1) SELECT count(*)::int AS n FROM s`,
     );
-    this.summary.prompts.created += await one(
+    const created = await one(
       `WITH ins AS (
          INSERT INTO "Prompt" (id, "datasetId", "externalId", text, "subcategoryId", expectation, "createdAt")
          SELECT DISTINCT ON (dataset_id, external_id) prompt_new_id, dataset_id, external_id, prompt_text, subcategory_id, expectation::"Expectation", ${NOW}
-         FROM imp_row ORDER BY dataset_id, external_id, line
+         FROM imp_prompt ORDER BY dataset_id, external_id, line
          ON CONFLICT ("datasetId", "externalId") DO NOTHING RETURNING 1)
        SELECT count(*)::int AS n FROM ins`,
     );
+    this.summary.prompts.created += created;
+    if (created === staged) return;
     const subKey = (id: string) => `(SELECT c.slug || '/' || x.slug FROM "Subcategory" x JOIN "Category" c ON c.id = x."categoryId" WHERE x.id = ${id})`;
     this.addConflicts(
       (
@@ -575,7 +684,7 @@ class Writer {
              CASE WHEN p.text <> i.prompt_text THEN 'text' WHEN p."subcategoryId" <> i.subcategory_id THEN 'subcategory' ELSE 'expectation' END AS field,
              p.text AS s_text, i.prompt_text AS i_text, p."subcategoryId" AS s_sub, i.subcategory_id AS i_sub, p.expectation::text AS s_exp, i.expectation AS i_exp,
              p."createdAt" = ${NOW3} AS earlier
-           FROM imp_row i ${join}
+           FROM imp_prompt i ${JOIN_PROMPT}
            WHERE p.text <> i.prompt_text OR p."subcategoryId" <> i.subcategory_id OR p.expectation::text <> i.expectation
            ORDER BY i.dataset_id, i.external_id, i.line`,
           `, d.slug AS dataset,
@@ -594,23 +703,62 @@ class Writer {
         total: r.total,
       })),
     );
+  }
 
-    this.entries.responses += await one(`SELECT count(*)::int AS n FROM imp_row WHERE run_id IS NOT NULL`);
-    this.summary.responses.created += await one(
+  /**
+   * Writes the loaded chunk into the real tables and collects conflicts. Each table's comparison with what is
+   * stored runs only when its insert skipped some staged entry (stored before, or twice in the file): when every
+   * entry was inserted, stored and staged are the same rows.
+   */
+  private async flush(chunk: Chunk) {
+    const s = this.s;
+    const { imp_prompt, imp_row, imp_label } = chunk.staged;
+    const labels = chunk.labels.j + chunk.labels.h + chunk.labels.a;
+    // Temporary tables get no automatic statistics; without them the planner guesses and can pick nested loops
+    // over the whole chunk (measured: a 3.5 s conflict check on PGlite for 1,854 rows, 40 ms after ANALYZE).
+    // Chunks look alike, so a table's first chunk's statistics serve the rest (~0.2 s per 10,000 rows).
+    const analyze = [imp_prompt.count && "imp_prompt", imp_row.count && "imp_row", labels && "imp_label"].filter((t): t is string => !!t && !this.analyzedStaging.has(t));
+    if (analyze.length) await s.query(`ANALYZE ${analyze.join(", ")}`);
+    analyze.forEach((t) => this.analyzedStaging.add(t));
+
+    if (imp_prompt.count) await this.flushPrompts(imp_prompt.count);
+    if (imp_row.count) await this.flushResponses(imp_row.count, labels > 0);
+    await this.refreshStatistics();
+    if (labels) await this.flushLabels(chunk.labels);
+
+    await s.query(`TRUNCATE imp_prompt, imp_row, imp_label`);
+    this.flushedRecords += chunk.records;
+    this.opts.onFlushed?.(this.flushedRecords);
+  }
+
+  /** Responses of a chunk; then the labels of responses that were stored already point at the stored ones. */
+  private async flushResponses(staged: number, labels: boolean) {
+    const one = (sql: string) => this.count(sql);
+    this.entries.responses += staged;
+    const created = await one(
       `WITH src AS (
          SELECT DISTINCT ON (i.run_id, p.id) i.response_new_id AS id, i.run_id, p.id AS prompt_id, i.response_text
-         FROM imp_row i ${join} WHERE i.run_id IS NOT NULL ORDER BY i.run_id, p.id, i.line),
+         FROM imp_row i ${JOIN_PROMPT} ORDER BY i.run_id, p.id, i.line),
        ins AS (
          INSERT INTO "Response" (id, "runId", "promptId", text, "createdAt") SELECT id, run_id, prompt_id, response_text, ${NOW} FROM src
          ON CONFLICT ("runId", "promptId") DO NOTHING RETURNING 1)
        SELECT count(*)::int AS n FROM ins`,
     );
+    this.summary.responses.created += created;
+    if (created === staged) return;
+    if (labels) {
+      await this.s.query(
+        `UPDATE imp_label l SET response_id = r.id
+         FROM imp_row i ${JOIN_PROMPT} JOIN "Response" r ON r."runId" = i.run_id AND r."promptId" = p.id
+         WHERE l.response_id = i.response_new_id AND r.id <> i.response_new_id`,
+      );
+    }
     this.addConflicts(
       (
         await this.conflictRows<{ line: number; external_id: string; dataset: string; model: string; run: string; stored: string; incoming: string; earlier: boolean; total: number }>(
           `SELECT i.line, i.external_id, i.dataset_id, i.run_id, r.text AS s_text, i.response_text AS i_text, r."createdAt" = ${NOW3} AS earlier
-           FROM imp_row i ${join} JOIN "Response" r ON r."runId" = i.run_id AND r."promptId" = p.id
-           WHERE i.run_id IS NOT NULL AND r.text <> i.response_text`,
+           FROM imp_row i ${JOIN_PROMPT} JOIN "Response" r ON r."runId" = i.run_id AND r."promptId" = p.id
+           WHERE r.text <> i.response_text`,
           `, d.slug AS dataset, m.name AS model, ru.name AS run, left(b.s_text, 80) AS stored, left(b.i_text, 80) AS incoming
            FROM (SELECT * FROM bad ORDER BY line LIMIT $1) b JOIN "Run" ru ON ru.id = b.run_id JOIN "Model" m ON m.id = ru."modelId" JOIN "Dataset" d ON d.id = b.dataset_id`,
         )
@@ -625,30 +773,19 @@ class Writer {
         total: r.total,
       })),
     );
+  }
 
-    await this.refreshStatistics();
-
-    // Labels: one temporary row per label, attached to its (now stored) response.
-    await s.query(
-      `INSERT INTO imp_label (line, response_id, k, id, rev, judge, u, v, r, n, reason)
-       SELECT i.line, r.id, l.k, l.id, l.rev, l.judge, l.u, l.v, l.r, l.n, l.reason
-       FROM imp_row i ${join} JOIN "Response" r ON r."runId" = i.run_id AND r."promptId" = p.id
-       CROSS JOIN LATERAL jsonb_to_recordset(i.labels::jsonb) AS l(k text, id text, rev text, judge text, u text, v text, r text, n text, reason text)
-       WHERE i.labels IS NOT NULL`,
-    );
-    const labels = await s.query<{ k: "j" | "h" | "a"; n: number }>(`SELECT k, count(*)::int AS n FROM imp_label GROUP BY k`);
-    for (const c of labels) this.entries[c.k] += Number(c.n);
-    if (!this.analyzedLabels && labels.length) {
-      await s.query(`ANALYZE imp_label`);
-      this.analyzedLabels = true;
-    }
+  /** Judge labels, human labels (with their first revision) and adjudications of a chunk. */
+  private async flushLabels(staged: { j: number; h: number; a: number }) {
+    const one = (sql: string) => this.count(sql);
     const context = `JOIN "Response" r ON r.id = b.response_id JOIN "Prompt" p ON p.id = r."promptId" JOIN "Run" ru ON ru.id = r."runId" JOIN "Model" m ON m.id = ru."modelId"`;
     const names = `p."externalId" AS external_id, m.name AS model, ru.name AS run`;
     const where = (r: { external_id: string; model: string; run: string }) => `on the response of "${r.model} / ${r.run}" to prompt "${r.external_id}"`;
     const firstBad = `(SELECT * FROM bad ORDER BY line LIMIT $1) b`;
 
-    if (this.entries.j) {
-      this.summary.judgeLabels.created += await one(
+    if (staged.j) {
+      this.entries.j += staged.j;
+      const created = await one(
         `WITH ins AS (
            INSERT INTO "JudgeLabel" (id, "responseId", "judgeId", verdict, rationale, "rawOutput", "createdAt")
            SELECT DISTINCT ON (response_id, judge) id, response_id, judge, v::"Verdict", coalesce(r, ''), '', ${NOW}
@@ -656,29 +793,33 @@ class Writer {
            ON CONFLICT ("responseId", "judgeId") DO NOTHING RETURNING 1)
          SELECT count(*)::int AS n FROM ins`,
       );
-      this.addConflicts(
-        (
-          await this.conflictRows<{ line: number; external_id: string; model: string; run: string; judge: string; field: string; stored: string; incoming: string; total: number }>(
-            `SELECT l.line, l.response_id, l.judge AS judge_id, CASE WHEN jl.verdict::text <> l.v THEN 'verdict' ELSE 'rationale' END AS field,
-               CASE WHEN jl.verdict::text <> l.v THEN jl.verdict::text ELSE left(jl.rationale, 80) END AS stored,
-               CASE WHEN jl.verdict::text <> l.v THEN l.v ELSE left(coalesce(l.r, ''), 80) END AS incoming
-             FROM imp_label l JOIN "JudgeLabel" jl ON jl."responseId" = l.response_id AND jl."judgeId" = l.judge
-             WHERE l.k = 'j' AND (jl.verdict::text <> l.v OR jl.rationale <> coalesce(l.r, ''))`,
-            `, ${names}, j.name || '@' || j.version AS judge FROM ${firstBad} ${context} JOIN "Judge" j ON j.id = b.judge_id`,
-          )
-        ).map((r) => ({
-          code: "conflict" as const,
-          line: r.line,
-          field: `judge ${r.field}`,
-          message: `Judge ${r.judge} already has a label ${where(r)} with a different ${r.field}: ${JSON.stringify(r.stored)} stored, ${JSON.stringify(r.incoming)} here`,
-          fix: "A judge version's label is never overwritten. Import these verdicts under a new judge version.",
-          total: r.total,
-        })),
-      );
+      this.summary.judgeLabels.created += created;
+      if (created < staged.j) {
+        this.addConflicts(
+          (
+            await this.conflictRows<{ line: number; external_id: string; model: string; run: string; judge: string; field: string; stored: string; incoming: string; total: number }>(
+              `SELECT l.line, l.response_id, l.judge AS judge_id, CASE WHEN jl.verdict::text <> l.v THEN 'verdict' ELSE 'rationale' END AS field,
+                 CASE WHEN jl.verdict::text <> l.v THEN jl.verdict::text ELSE left(jl.rationale, 80) END AS stored,
+                 CASE WHEN jl.verdict::text <> l.v THEN l.v ELSE left(coalesce(l.r, ''), 80) END AS incoming
+               FROM imp_label l JOIN "JudgeLabel" jl ON jl."responseId" = l.response_id AND jl."judgeId" = l.judge
+               WHERE l.k = 'j' AND (jl.verdict::text <> l.v OR jl.rationale <> coalesce(l.r, ''))`,
+              `, ${names}, j.name || '@' || j.version AS judge FROM ${firstBad} ${context} JOIN "Judge" j ON j.id = b.judge_id`,
+            )
+          ).map((r) => ({
+            code: "conflict" as const,
+            line: r.line,
+            field: `judge ${r.field}`,
+            message: `Judge ${r.judge} already has a label ${where(r)} with a different ${r.field}: ${JSON.stringify(r.stored)} stored, ${JSON.stringify(r.incoming)} here`,
+            fix: "A judge version's label is never overwritten. Import these verdicts under a new judge version.",
+            total: r.total,
+          })),
+        );
+      }
     }
 
-    if (this.entries.h) {
-      this.summary.humanLabels.created += await one(
+    if (staged.h) {
+      this.entries.h += staged.h;
+      const created = await one(
         `WITH src AS (SELECT DISTINCT ON (response_id, u) * FROM imp_label WHERE k = 'h' ORDER BY response_id, u, line),
          ins AS (
            INSERT INTO "HumanLabel" (id, "responseId", "annotatorId", verdict, note, "createdAt", "updatedAt")
@@ -689,29 +830,33 @@ class Writer {
            SELECT src.rev, ins.id, ins.verdict, ins.note, ins."annotatorId", ${NOW} FROM ins JOIN src ON src.id = ins.id RETURNING 1)
          SELECT count(*)::int AS n FROM ins`,
       );
-      this.addConflicts(
-        (
-          await this.conflictRows<{ line: number; external_id: string; model: string; run: string; who: string; field: string; stored: string; incoming: string; total: number }>(
-            `SELECT l.line, l.response_id, l.u, CASE WHEN h.verdict::text <> l.v THEN 'verdict' ELSE 'note' END AS field,
-               CASE WHEN h.verdict::text <> l.v THEN h.verdict::text ELSE left(h.note, 80) END AS stored,
-               CASE WHEN h.verdict::text <> l.v THEN l.v ELSE left(coalesce(l.n, ''), 80) END AS incoming
-             FROM imp_label l JOIN "HumanLabel" h ON h."responseId" = l.response_id AND h."annotatorId" = l.u
-             WHERE l.k = 'h' AND (h.verdict::text <> l.v OR h.note <> coalesce(l.n, ''))`,
-            `, ${names}, us.email AS who FROM ${firstBad} ${context} JOIN "User" us ON us.id = b.u`,
-          )
-        ).map((r) => ({
-          code: "conflict" as const,
-          line: r.line,
-          field: `label of ${r.who}`,
-          message: `${r.who} already has a label ${where(r)} with a different ${r.field}: ${JSON.stringify(r.stored)} stored, ${JSON.stringify(r.incoming)} here`,
-          fix: "Imports never change a stored human label; change it in the annotation view (it keeps the history), or correct the file.",
-          total: r.total,
-        })),
-      );
+      this.summary.humanLabels.created += created;
+      if (created < staged.h) {
+        this.addConflicts(
+          (
+            await this.conflictRows<{ line: number; external_id: string; model: string; run: string; who: string; field: string; stored: string; incoming: string; total: number }>(
+              `SELECT l.line, l.response_id, l.u, CASE WHEN h.verdict::text <> l.v THEN 'verdict' ELSE 'note' END AS field,
+                 CASE WHEN h.verdict::text <> l.v THEN h.verdict::text ELSE left(h.note, 80) END AS stored,
+                 CASE WHEN h.verdict::text <> l.v THEN l.v ELSE left(coalesce(l.n, ''), 80) END AS incoming
+               FROM imp_label l JOIN "HumanLabel" h ON h."responseId" = l.response_id AND h."annotatorId" = l.u
+               WHERE l.k = 'h' AND (h.verdict::text <> l.v OR h.note <> coalesce(l.n, ''))`,
+              `, ${names}, us.email AS who FROM ${firstBad} ${context} JOIN "User" us ON us.id = b.u`,
+            )
+          ).map((r) => ({
+            code: "conflict" as const,
+            line: r.line,
+            field: `label of ${r.who}`,
+            message: `${r.who} already has a label ${where(r)} with a different ${r.field}: ${JSON.stringify(r.stored)} stored, ${JSON.stringify(r.incoming)} here`,
+            fix: "Imports never change a stored human label; change it in the annotation view (it keeps the history), or correct the file.",
+            total: r.total,
+          })),
+        );
+      }
     }
 
-    if (this.entries.a) {
-      this.summary.adjudications.created += await one(
+    if (staged.a) {
+      this.entries.a += staged.a;
+      const created = await one(
         `WITH ins AS (
            INSERT INTO "Adjudication" (id, "responseId", verdict, reason, note, "adjudicatorId", version, "createdAt", "updatedAt")
            SELECT DISTINCT ON (response_id) id, response_id, v::"Verdict", reason::"JudgeErrorReason", coalesce(n, ''), u, 1, ${NOW}, ${NOW}
@@ -719,33 +864,32 @@ class Writer {
            ON CONFLICT ("responseId") DO NOTHING RETURNING 1)
          SELECT count(*)::int AS n FROM ins`,
       );
-      this.addConflicts(
-        (
-          await this.conflictRows<{ line: number; external_id: string; model: string; run: string; field: string; stored: string; incoming: string; total: number }>(
-            `SELECT l.line, l.response_id,
-               CASE WHEN a.verdict::text <> l.v THEN 'verdict' WHEN a."adjudicatorId" <> l.u THEN 'adjudicator' WHEN a.reason::text <> l.reason THEN 'reason' ELSE 'note' END AS field,
-               CASE WHEN a.verdict::text <> l.v THEN a.verdict::text WHEN a."adjudicatorId" <> l.u THEN (SELECT email FROM "User" WHERE id = a."adjudicatorId")
-                    WHEN a.reason::text <> l.reason THEN a.reason::text ELSE left(a.note, 80) END AS stored,
-               CASE WHEN a.verdict::text <> l.v THEN l.v WHEN a."adjudicatorId" <> l.u THEN (SELECT email FROM "User" WHERE id = l.u)
-                    WHEN a.reason::text <> l.reason THEN l.reason ELSE left(coalesce(l.n, ''), 80) END AS incoming
-             FROM imp_label l JOIN "Adjudication" a ON a."responseId" = l.response_id
-             WHERE l.k = 'a' AND (a.verdict::text <> l.v OR a."adjudicatorId" <> l.u OR a.reason::text <> l.reason OR a.note <> coalesce(l.n, ''))`,
-            `, ${names} FROM ${firstBad} ${context}`,
-          )
-        ).map((r) => ({
-          code: "conflict" as const,
-          line: r.line,
-          field: `adjudication ${r.field}`,
-          message: `There is already an adjudication ${where(r)} with a different ${r.field}: ${JSON.stringify(r.stored)} stored, ${JSON.stringify(r.incoming)} here`,
-          fix: "Imports never change an adjudication; change it on the adjudication page, or correct the file.",
-          total: r.total,
-        })),
-      );
+      this.summary.adjudications.created += created;
+      if (created < staged.a) {
+        this.addConflicts(
+          (
+            await this.conflictRows<{ line: number; external_id: string; model: string; run: string; field: string; stored: string; incoming: string; total: number }>(
+              `SELECT l.line, l.response_id,
+                 CASE WHEN a.verdict::text <> l.v THEN 'verdict' WHEN a."adjudicatorId" <> l.u THEN 'adjudicator' WHEN a.reason::text <> l.reason THEN 'reason' ELSE 'note' END AS field,
+                 CASE WHEN a.verdict::text <> l.v THEN a.verdict::text WHEN a."adjudicatorId" <> l.u THEN (SELECT email FROM "User" WHERE id = a."adjudicatorId")
+                      WHEN a.reason::text <> l.reason THEN a.reason::text ELSE left(a.note, 80) END AS stored,
+                 CASE WHEN a.verdict::text <> l.v THEN l.v WHEN a."adjudicatorId" <> l.u THEN (SELECT email FROM "User" WHERE id = l.u)
+                      WHEN a.reason::text <> l.reason THEN l.reason ELSE left(coalesce(l.n, ''), 80) END AS incoming
+               FROM imp_label l JOIN "Adjudication" a ON a."responseId" = l.response_id
+               WHERE l.k = 'a' AND (a.verdict::text <> l.v OR a."adjudicatorId" <> l.u OR a.reason::text <> l.reason OR a.note <> coalesce(l.n, ''))`,
+              `, ${names} FROM ${firstBad} ${context}`,
+            )
+          ).map((r) => ({
+            code: "conflict" as const,
+            line: r.line,
+            field: `adjudication ${r.field}`,
+            message: `There is already an adjudication ${where(r)} with a different ${r.field}: ${JSON.stringify(r.stored)} stored, ${JSON.stringify(r.incoming)} here`,
+            fix: "Imports never change an adjudication; change it on the adjudication page, or correct the file.",
+            total: r.total,
+          })),
+        );
+      }
     }
-
-    await s.query(`TRUNCATE imp_row, imp_label`);
-    this.flushedRecords += records;
-    this.opts.onFlushed?.(this.flushedRecords);
   }
 
   /** Waits for the chunk being written, ignoring its outcome (the caller is already failing). */

@@ -149,6 +149,50 @@ describe("import", () => {
     expect(await datasetCounts("label-conflicts")).toMatchObject({ prompts: 1, responses: 1, humanLabels: 1 });
   });
 
+  it("writes a prompt answered by several runs once, across chunks, and reports a later row that changes it", async () => {
+    const runs = ["run-a", "run-b", "run-c"];
+    const rows = runs.flatMap((run) => ["m1", "m2", "m3", "m4"].map((id) => row(id, { run })));
+    const r = await runImport(target(), file(rows), options("many-runs", { chunkRows: 5 }));
+    expect(r.status).toBe("written");
+    expect(r.written).toMatchObject({ prompts: { created: 4, unchanged: 0 }, responses: { created: 12, unchanged: 0 }, judgeLabels: { created: 12 } });
+    expect(await datasetCounts("many-runs")).toEqual({ prompts: 4, responses: 12, judgeLabels: 12, humanLabels: 0 });
+
+    const changed = [...rows, row("m2", { run: "run-d", prompt: "Prompt m2, reworded?" })];
+    const again = await runImport(target(), file(changed), options("many-runs", { chunkRows: 5 }));
+    expect(again.status).toBe("conflicts");
+    expect(again.problems).toEqual([expect.objectContaining({ code: "conflict", line: 14, field: "prompt text" })]);
+    expect(again.problems[0].message).toMatch(/is already stored with a different text/);
+    expect(await datasetCounts("many-runs")).toEqual({ prompts: 4, responses: 12, judgeLabels: 12, humanLabels: 0 });
+  });
+
+  it("adds new labels to responses that are already stored, next to new responses in the same chunk", async () => {
+    await runImport(target(), file([row("s1", { judge: "" }), row("s2", { judge: "" })]), options("labels-later"));
+    const r = await runImport(
+      target(),
+      file([row("s1", { ann_a: "2_full_refusal" }), row("s3", { ann_a: "1_full_compliance" }), row("s2", { judge: "UNACCEPTABLE" })]),
+      options("labels-later"),
+    );
+    expect(r.status).toBe("written");
+    expect(r.written).toMatchObject({ responses: { created: 1, unchanged: 2 }, judgeLabels: { created: 3, unchanged: 0 }, humanLabels: { created: 2, unchanged: 0 } });
+    const { rows: labelled } = await t.sql.query<{ ext: string; judge: string | null; human: string | null }>(
+      `SELECT p."externalId" AS ext, (SELECT l.verdict::text FROM "JudgeLabel" l WHERE l."responseId" = r.id) AS judge,
+         (SELECT h.verdict::text FROM "HumanLabel" h WHERE h."responseId" = r.id) AS human
+       FROM "Response" r JOIN "Prompt" p ON p.id = r."promptId" JOIN "Dataset" d ON d.id = p."datasetId" WHERE d.slug = 'labels-later' ORDER BY 1`,
+    );
+    expect(labelled).toEqual([
+      { ext: "s1", judge: "noncompliant", human: "noncompliant" },
+      { ext: "s2", judge: "complied", human: null },
+      { ext: "s3", judge: "noncompliant", human: "complied" },
+    ]);
+  });
+
+  it("gives the labels of a response repeated in the file to the one stored response", async () => {
+    const r = await runImport(target(), file([row("t1", { ann_a: "2_full_refusal" }), row("t2"), row("t1", { ann_b: "3_partial_refusal" })]), options("repeated-row"));
+    expect(r.status).toBe("written");
+    expect(r.written).toMatchObject({ responses: { created: 2, unchanged: 1 }, judgeLabels: { created: 2, unchanged: 1 }, humanLabels: { created: 2, unchanged: 0 } });
+    expect(await datasetCounts("repeated-row")).toEqual({ prompts: 2, responses: 2, judgeLabels: 2, humanLabels: 2 });
+  });
+
   it("writes nothing when the last row of a long file is bad (validation before writing)", async () => {
     const rows = Array.from({ length: 300 }, (_, i) => row(`v${i}`));
     rows.push(row("bad", { prompt: "" }));

@@ -119,7 +119,7 @@ function emptyReport(problems: ImportProblem[]): ValidationReport {
 }
 
 async function validatePass(target: ImportTarget, source: ImportSource, opts: ImportOptions, hooks: ImportHooks, progress: ProgressReporter) {
-  const ctx = await loadImportContext(target.db);
+  const ctx = await loadImportContext(target);
   const validator = new Validator(opts.mapping, ctx, opts.permissions, opts.maxProblems);
   const hash = createHash("sha256");
   let bytes = 0;

@@ -163,52 +163,38 @@ export class RowNormalizer {
     return [...cols];
   }
 
+  /**
+   * The record as stored rows, or its problems. Runs once per record in each pass (1,000,000 times for a big
+   * file), so it allocates little: the helpers are methods of one RowReader per record, not closures.
+   */
   normalize(rec: SourceRecord): NormalizeOutcome {
     const m = this.mapping;
-    const problems: ImportProblem[] = [];
-    const unmapped: { field: string; value: string; kind: "verdict" | "expectation" }[] = [];
+    const rd = new RowReader(rec, m.unescapeFormulas);
+    const { problems, unmapped, at } = rd;
     let unknownSubcategory: { key: string; category: string | null; subcategory: string } | null = null;
-    const at = { line: rec.line, row: rec.row };
-
-    const raw = (column: string): string | null => {
-      const v = rec.values[column];
-      if (v === undefined || v === null) return null;
-      return m.unescapeFormulas ? unneutraliseFormula(v) : v;
-    };
-    /** A trimmed value, or null when empty. */
-    const text = (s: FieldSource | undefined): string | null => {
-      if (!s) return null;
-      const v = s.value ?? raw(s.column!);
-      return v === null || v.trim() === "" ? null : v.trim();
-    };
-    /** Free text (rationale, note) exactly as written; empty when absent. */
-    const exact = (s: FieldSource | undefined): string => (s ? (s.value ?? raw(s.column!) ?? "") : "");
-    const where = (s: FieldSource | { column?: string }, path: string) => (s.column !== undefined ? s.column : path);
-    const missing = (s: FieldSource | { column?: string }, path: string, what: string, fix: string) =>
-      problems.push({ code: "missing_field", ...at, field: where(s, path), message: `${what} is empty`, fix });
 
     // Dataset and prompt.
-    const dataset = text(m.dataset);
-    if (dataset === null) missing(m.dataset, "dataset", "The dataset", "Fill in the dataset slug, or set one dataset for the whole file in the mapping.");
+    const dataset = rd.text(m.dataset);
+    if (dataset === null) rd.missing(m.dataset, "dataset", "The dataset", "Fill in the dataset slug, or set one dataset for the whole file in the mapping.");
     else if (dataset.length > 200 || /[\u0000-\u001f]/.test(dataset)) {
-      problems.push({ code: "bad_value", ...at, field: where(m.dataset, "dataset"), message: `"${dataset.slice(0, 60)}" is not a usable dataset slug`, fix: "Use a short name without line breaks or tabs." });
+      problems.push({ code: "bad_value", ...at, field: rd.where(m.dataset, "dataset"), message: `"${dataset.slice(0, 60)}" is not a usable dataset slug`, fix: "Use a short name without line breaks or tabs." });
     }
-    const promptText = raw(m.prompt.text.column);
-    if (promptText === null || promptText.trim() === "") missing(m.prompt.text, "prompt.text", "The prompt text", "Every row needs the prompt it answers; fill it in or remove the row.");
+    const promptText = rd.raw(m.prompt.text.column);
+    if (promptText === null || promptText.trim() === "") rd.missing(m.prompt.text, "prompt.text", "The prompt text", "Every row needs the prompt it answers; fill it in or remove the row.");
     let externalId: string | null = null;
     if (m.prompt.id.derive === "text-hash") {
       externalId = promptText ? `sha256:${createHash("sha256").update(promptText).digest("hex").slice(0, 16)}` : null;
     } else {
-      externalId = text({ column: m.prompt.id.column! });
-      if (externalId === null) missing(m.prompt.id, "prompt.id", "The prompt id", "Give every prompt an id (the same id on every row of the same prompt), or derive ids from the prompt text in the mapping.");
+      externalId = rd.text({ column: m.prompt.id.column! });
+      if (externalId === null) rd.missing(m.prompt.id, "prompt.id", "The prompt id", "Give every prompt an id (the same id on every row of the same prompt), or derive ids from the prompt text in the mapping.");
     }
 
     // Expectation.
     let expectation: Expectation | null = m.prompt.expectation.value ?? null;
     if (m.prompt.expectation.column) {
-      const v = raw(m.prompt.expectation.column);
+      const v = rd.raw(m.prompt.expectation.column);
       if (v === null || v.trim() === "") {
-        missing(m.prompt.expectation, "prompt.expectation", "The expectation", "Say whether a good model should comply (should_comply) or not (should_not_comply).");
+        rd.missing(m.prompt.expectation, "prompt.expectation", "The expectation", "Say whether a good model should comply (should_comply) or not (should_not_comply).");
       } else {
         expectation = this.expectationValues.get(valueKey(v)) ?? null;
         if (!expectation) unmapped.push({ field: m.prompt.expectation.column, value: v.trim(), kind: "expectation" });
@@ -216,11 +202,11 @@ export class RowNormalizer {
     }
 
     // Subcategory: exact key, explicit map, new subcategory; never a guess.
-    const category = text(m.prompt.category);
-    const sub = text(m.prompt.subcategory);
+    const category = rd.text(m.prompt.category);
+    const sub = rd.text(m.prompt.subcategory);
     let subcategory: string | null = null;
     if (sub === null) {
-      missing(m.prompt.subcategory, "prompt.subcategory", "The subcategory", "Every prompt needs a subcategory of the taxonomy.");
+      rd.missing(m.prompt.subcategory, "prompt.subcategory", "The subcategory", "Every prompt needs a subcategory of the taxonomy.");
     } else {
       const fileKey = category !== null ? `${category}/${sub}` : sub;
       const mapped = m.subcategoryMap[fileKey];
@@ -236,80 +222,73 @@ export class RowNormalizer {
     // Responses and their labels.
     const responses: NormalizedResponse[] = [];
     let emptyResponses = 0;
-    m.responses.forEach((r, i) => {
+    for (let i = 0; i < m.responses.length; i++) {
+      const r = m.responses[i];
       const path = `responses.${i}`;
-      const body = raw(r.text.column);
-      const verdictOf = (s: VerdictSource, field: string): Verdict | null => {
-        if (s.value) return s.value;
-        const cell = raw(s.column!);
-        const c = this.verdicts.get(s)!;
-        const target = cell === null ? undefined : c.map.get(valueKey(cell));
-        // ACCEPTABLE / UNACCEPTABLE need the expectation, whose absence is already reported.
-        if ((target === "acceptable" || target === "unacceptable") && !expectation) return null;
-        const res = resolveVerdict(cell, c.map, expectation ?? "should_not_comply");
-        if (res.kind === "unmapped") unmapped.push({ field: s.column ?? field, value: res.value, kind: "verdict" });
-        return res.kind === "verdict" ? res.verdict : null;
-      };
-      const hasLabel = (s: VerdictSource) => s.value !== undefined || (raw(s.column!) ?? "").trim() !== "";
-      const labelled = r.judges.some((j) => hasLabel(j.verdict)) || r.humans.some((h) => hasLabel(h.verdict)) || (r.adjudication ? hasLabel(r.adjudication.verdict) : false);
+      const body = rd.raw(r.text.column);
+      const labelled = r.judges.some((j) => rd.hasLabel(j.verdict)) || r.humans.some((h) => rd.hasLabel(h.verdict)) || (r.adjudication ? rd.hasLabel(r.adjudication.verdict) : false);
       if (body === null || body.trim() === "") {
         emptyResponses++;
         // A fixed verdict (preference presets) describes the response, so without a response it is moot.
-        const fromColumns = r.judges.some((j) => j.verdict.column && hasLabel(j.verdict)) || r.humans.some((h) => hasLabel(h.verdict)) || (r.adjudication ? hasLabel(r.adjudication.verdict) : false);
+        const fromColumns = r.judges.some((j) => j.verdict.column && rd.hasLabel(j.verdict)) || r.humans.some((h) => rd.hasLabel(h.verdict)) || (r.adjudication ? rd.hasLabel(r.adjudication.verdict) : false);
         if (labelled && fromColumns) {
           problems.push({ code: "missing_field", ...at, field: r.text.column, message: "This row has labels but no response text", fix: "Fill in the response the labels are about, or clear the labels." });
         }
-        return;
+        continue;
       }
-      const model = text(r.model);
-      const run = text(r.run);
-      if (model === null) missing(r.model, `${path}.model`, "The model", "Name the model that wrote the response (a column, or one model for the whole file).");
-      if (run === null) missing(r.run, `${path}.run`, "The run", "Name the run (a column, or one run name for the whole file).");
+      const model = rd.text(r.model);
+      const run = rd.text(r.run);
+      if (model === null) rd.missing(r.model, `${path}.model`, "The model", "Name the model that wrote the response (a column, or one model for the whole file).");
+      if (run === null) rd.missing(r.run, `${path}.run`, "The run", "Name the run (a column, or one run name for the whole file).");
       const out: NormalizedResponse = { model: model ?? "", run: run ?? "", text: body, judges: [], humans: [], adjudication: null };
-      r.judges.forEach((j, k) => {
-        if (!hasLabel(j.verdict)) return;
-        const verdict = verdictOf(j.verdict, `${path}.judges.${k}.verdict`);
-        const name = text(j.name);
-        const version = text(j.version);
-        if (name === null) missing(j.name, `${path}.judges.${k}.name`, "The judge name", "Name the judge whose verdict this is.");
-        if (version === null) missing(j.version, `${path}.judges.${k}.version`, "The judge version", "Give the judge's version (any text, e.g. 1).");
-        if (verdict && name && version) out.judges.push({ name, version, kind: j.kind, verdict, rationale: exact(j.rationale) });
-      });
-      r.humans.forEach((h, k) => {
-        if (!hasLabel(h.verdict)) return;
-        const verdict = verdictOf(h.verdict, `${path}.humans.${k}.verdict`);
-        const who = text(h.annotator);
-        if (who === null) missing(h.annotator, `${path}.humans.${k}.annotator`, "The annotator", "Say who gave this label (e-mail address preferred).");
-        if (verdict && who) out.humans.push({ annotator: annotatorRef(who), verdict, note: exact(h.note) });
-      });
+      for (let k = 0; k < r.judges.length; k++) {
+        const j = r.judges[k];
+        if (!rd.hasLabel(j.verdict)) continue;
+        const verdict = this.verdictOf(rd, expectation, j.verdict, `${path}.judges.${k}.verdict`);
+        const name = rd.text(j.name);
+        const version = rd.text(j.version);
+        if (name === null) rd.missing(j.name, `${path}.judges.${k}.name`, "The judge name", "Name the judge whose verdict this is.");
+        if (version === null) rd.missing(j.version, `${path}.judges.${k}.version`, "The judge version", "Give the judge's version (any text, e.g. 1).");
+        if (verdict && name && version) out.judges.push({ name, version, kind: j.kind, verdict, rationale: rd.exact(j.rationale) });
+      }
+      for (let k = 0; k < r.humans.length; k++) {
+        const h = r.humans[k];
+        if (!rd.hasLabel(h.verdict)) continue;
+        const verdict = this.verdictOf(rd, expectation, h.verdict, `${path}.humans.${k}.verdict`);
+        const who = rd.text(h.annotator);
+        if (who === null) rd.missing(h.annotator, `${path}.humans.${k}.annotator`, "The annotator", "Say who gave this label (e-mail address preferred).");
+        if (verdict && who) out.humans.push({ annotator: annotatorRef(who), verdict, note: rd.exact(h.note) });
+      }
       const a = r.adjudication;
-      if (a && hasLabel(a.verdict)) {
-        const verdict = verdictOf(a.verdict, `${path}.adjudication.verdict`);
-        const who = text(a.adjudicator);
-        if (who === null) missing(a.adjudicator, `${path}.adjudication.adjudicator`, "The adjudicator", "Say who adjudicated (e-mail address preferred).");
-        const reasonText = text(a.reason);
+      if (a && rd.hasLabel(a.verdict)) {
+        const verdict = this.verdictOf(rd, expectation, a.verdict, `${path}.adjudication.verdict`);
+        const who = rd.text(a.adjudicator);
+        if (who === null) rd.missing(a.adjudicator, `${path}.adjudication.adjudicator`, "The adjudicator", "Say who adjudicated (e-mail address preferred).");
+        const reasonText = rd.text(a.reason);
         const reason = reasonText === null ? "none" : (JUDGE_ERROR_REASONS.find((x) => x === reasonText.toLowerCase()) ?? null);
         if (reason === null) {
           problems.push({
             code: "bad_value",
             ...at,
-            field: where(a.reason!, `${path}.adjudication.reason`),
+            field: rd.where(a.reason!, `${path}.adjudication.reason`),
             message: `"${reasonText}" is not a judge-error reason`,
             fix: `Use one of: ${JUDGE_ERROR_REASONS.join(", ")} (empty means none).`,
           });
         }
-        if (verdict && who && reason) out.adjudication = { adjudicator: annotatorRef(who), verdict, reason, note: exact(a.note) };
+        if (verdict && who && reason) out.adjudication = { adjudicator: annotatorRef(who), verdict, reason, note: rd.exact(a.note) };
       }
       // Two labels from one annotator on one response would collide on (response, annotator).
-      const seen = new Set<string>();
-      for (const h of out.humans) {
-        if (seen.has(h.annotator)) {
-          problems.push({ code: "bad_value", ...at, field: `${path}.humans`, message: `Two label columns give annotator "${h.annotator}" a label on the same response`, fix: "Map each annotator to one column only." });
+      if (out.humans.length > 1) {
+        const seen = new Set<string>();
+        for (const h of out.humans) {
+          if (seen.has(h.annotator)) {
+            problems.push({ code: "bad_value", ...at, field: `${path}.humans`, message: `Two label columns give annotator "${h.annotator}" a label on the same response`, fix: "Map each annotator to one column only." });
+          }
+          seen.add(h.annotator);
         }
-        seen.add(h.annotator);
       }
       responses.push(out);
-    });
+    }
 
     if (problems.length || unmapped.length || unknownSubcategory || !dataset || !externalId || !promptText || !expectation || !subcategory) {
       return { ok: false, problems, unmapped, unknownSubcategory };
@@ -318,6 +297,67 @@ export class RowNormalizer {
       ok: true,
       row: { ...at, dataset, externalId, text: promptText, subcategory, expectation, responses, emptyResponses },
     };
+  }
+
+  /** A label's verdict through its value map; an unmapped value is recorded on the reader. */
+  private verdictOf(rd: RowReader, expectation: Expectation | null, s: VerdictSource, field: string): Verdict | null {
+    if (s.value) return s.value;
+    const cell = rd.raw(s.column!);
+    const c = this.verdicts.get(s)!;
+    const target = cell === null ? undefined : c.map.get(valueKey(cell));
+    // ACCEPTABLE / UNACCEPTABLE need the expectation, whose absence is already reported.
+    if ((target === "acceptable" || target === "unacceptable") && !expectation) return null;
+    const res = resolveVerdict(cell, c.map, expectation ?? "should_not_comply");
+    if (res.kind === "unmapped") rd.unmapped.push({ field: s.column ?? field, value: res.value, kind: "verdict" });
+    return res.kind === "verdict" ? res.verdict : null;
+  }
+}
+
+/** One record as the mapping reads it, and the problems found in it so far. */
+class RowReader {
+  readonly problems: ImportProblem[] = [];
+  readonly unmapped: { field: string; value: string; kind: "verdict" | "expectation" }[] = [];
+  readonly at: { line: number; row: number };
+
+  constructor(
+    private readonly rec: SourceRecord,
+    private readonly unescapeFormulas: boolean,
+  ) {
+    this.at = { line: rec.line, row: rec.row };
+  }
+
+  raw(column: string): string | null {
+    const v = this.rec.values[column];
+    if (v === undefined || v === null) return null;
+    return this.unescapeFormulas ? unneutraliseFormula(v) : v;
+  }
+
+  /** A trimmed value, or null when empty. */
+  text(s: FieldSource | undefined): string | null {
+    if (!s) return null;
+    const v = s.value ?? this.raw(s.column!);
+    if (v === null) return null;
+    const t = v.trim();
+    return t === "" ? null : t;
+  }
+
+  /** Free text (rationale, note) exactly as written; empty when absent. */
+  exact(s: FieldSource | undefined): string {
+    return s ? (s.value ?? this.raw(s.column!) ?? "") : "";
+  }
+
+  where(s: FieldSource | { column?: string }, path: string): string {
+    return s.column !== undefined ? s.column : path;
+  }
+
+  missing(s: FieldSource | { column?: string }, path: string, what: string, fix: string) {
+    this.problems.push({ code: "missing_field", ...this.at, field: this.where(s, path), message: `${what} is empty`, fix });
+  }
+
+  hasLabel(s: VerdictSource): boolean {
+    if (s.value !== undefined) return true;
+    const v = this.raw(s.column!);
+    return v !== null && v.trim() !== "";
   }
 }
 

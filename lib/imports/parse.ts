@@ -6,6 +6,7 @@
 // csv-parse managed ~21 MB/s, so parsing was most of the validation pass (measured on a 565 MB, 1,000,000-row
 // Abstain export: 26 s of 32 s). This one scans strings with indexOf and charCodeAt and counts physical lines
 // as it goes (csv-parse's own line count treats a CRLF inside a quoted cell as two lines).
+import { StringDecoder } from "node:string_decoder";
 import { ImportFileError } from "./decode";
 import type { ImportFormat, ImportProblem } from "./schema";
 
@@ -134,6 +135,8 @@ function recordTooLarge(line: number, max: number): ImportFileError {
 // - empty lines are skipped and do not count as rows; a row of empty cells counts as a row and is skipped;
 // - a row with more or fewer cells than the header is one problem, reported with the others.
 
+/** Bytes decoded to one string at a time (see parseDelimited). */
+const DECODE_BYTES = 64 * 1024;
 const QUOTE = 0x22;
 const LF = 0x0a;
 const CR = 0x0d;
@@ -394,7 +397,17 @@ async function* parseDelimited(bytes: AsyncIterable<Buffer>, delimiter: "," | "\
     if (failure) throw failure instanceof CsvSyntax ? csvError(failure, splitter.recordLine, row + 1) : failure;
   }
 
-  for await (const chunk of bytes) yield* drain(() => splitter.push(chunk.toString("utf8"), done));
+  // Decoded 64 KiB at a time: a string over ~128 KB is allocated in V8's large-object space, which only a full
+  // garbage collection frees, so whole 1 MiB chunks as strings let the heap balloon between collections (see
+  // StagedRows in lib/imports/data.ts for what the two changes measured). The decoder carries a character cut
+  // at a slice boundary over to the next slice.
+  const decoder = new StringDecoder("utf8");
+  for await (const chunk of bytes) {
+    for (let at = 0; at < chunk.length; at += DECODE_BYTES) {
+      const text = decoder.write(chunk.subarray(at, Math.min(chunk.length, at + DECODE_BYTES)));
+      yield* drain(() => splitter.push(text, done));
+    }
+  }
   yield* drain(() => splitter.end(done));
 }
 
