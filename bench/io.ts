@@ -6,14 +6,15 @@
 //   peak RSS of the export and of the import (each in its own process, read from process.resourceUsage())
 //
 //   const lines = await benchImportExport({ rows: 1_000_000 });   // what bench/run.ts calls
-//   npx tsx bench/io.ts [--rows N] [--keep]                         // the same, printed on its own
+//   npx tsx bench/io.ts [--rows=N] [--keep]                         // the same, printed on its own
 //
 // Data: the bench corpus (BENCH_DATABASE_URL, npm run bench:seed -- --responses 1000000). The export's output is
 // the import's input, so the import handles what a user round-tripping Abstain's CSV would: 1M responses, one
 // judge label each, the human labels (one label and one note column per annotator) and the adjudications.
 //
 // The import baseline: the rows our import stored are dumped (COPY TO, not timed) and loaded into a second empty
-// database of the same schema with one COPY per table, in foreign-key order, in one transaction. Both databases
+// database of the same schema with one COPY per table, in foreign-key order, in one transaction, each table
+// ANALYZEd after its COPY and with the import's work_mem (see copyTables). Both databases
 // get the corpus taxonomy first (the import requires it; not timed), both keep every index and trigger (the
 // label tables' aggregate triggers fire on both sides). Both scratch databases (abstain_bench_io_<pid>_*) are
 // dropped at the end.
@@ -34,7 +35,7 @@ export interface IoBenchOptions {
   url?: string;
   /** Rows exported, and so responses imported (default 1,000,000). */
   rows?: number;
-  /** Where the exported file and the table dumps go (default a fresh directory under the OS temp dir). */
+  /** Where the exported file and the table dumps go (default a fresh directory under the OS temp dir, removed after). */
   dir?: string;
   /** Keep the scratch databases and files (to look at them); they are dropped by default. */
   keep?: boolean;
@@ -207,6 +208,7 @@ export async function benchImportExport(opts: IoBenchOptions = {}): Promise<IoBe
   const rows = opts.rows ?? 1_000_000;
   const log = opts.log ?? ((l: string) => console.error(l));
   const dir = opts.dir ?? path.join(tmpdir(), `abstain-bench-io-${process.pid}`);
+  const files = [path.join(dir, "export.csv"), path.join(dir, "copy-export.csv"), ...IMPORTED_TABLES.map((t) => path.join(dir, `${t}.copy`))];
   const n = rows.toLocaleString("en");
   await mkdir(dir, { recursive: true });
   const file = path.join(dir, "export.csv");
@@ -285,7 +287,8 @@ export async function benchImportExport(opts: IoBenchOptions = {}): Promise<IoBe
     if (!opts.keep) {
       await dropScratch(corpusUrl, names.ours);
       await dropScratch(corpusUrl, names.copy);
-      await rm(dir, { recursive: true, force: true });
+      for (const f of files) await rm(f, { force: true });
+      if (!opts.dir) await rm(dir, { recursive: true, force: true });
     }
   }
   return lines;
