@@ -24,6 +24,8 @@ const schema = z.object({
   BENCH_DATABASE_URL: z.string().trim().default("postgresql://postgres@127.0.0.1:5432/abstain_bench"),
   /** Largest file the web upload accepts (bytes). The CLI (scripts/import.ts) has no such cap. */
   IMPORT_UPLOAD_MAX_BYTES: z.coerce.number().int().positive().default(512 * 1024 * 1024),
+  /** Uploads larger than this run as a background import job instead of inside the request. */
+  IMPORT_BACKGROUND_BYTES: z.coerce.number().int().positive().default(32 * 1024 * 1024),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
   /** Run background jobs inside the app process (instrumentation.ts). "0" when only `npm run worker` processes should. */
   JOBS_IN_APP: z.enum(["0", "1", "false", "true"]).default("1").transform((v) => v === "1" || v === "true"),

@@ -12,6 +12,8 @@ export type ImportEvent =
   | { type: "upload"; bytes: number }
   | ({ type: "progress" } & ImportProgress)
   | { type: "result"; result: ImportResult }
+  /** The upload was large (or asked to run in the background): it continues as a job on the Jobs page. */
+  | { type: "job"; jobId: string }
   | { type: "error"; message: string };
 
 export function formatFromName(name: string): ImportFormat | null {
@@ -31,7 +33,7 @@ export async function previewUpload(body: AsyncIterable<Uint8Array>, format: Imp
     const preview = await readPreview(spooled.source, format, { records: 20 });
     return { ...preview, suggestion: suggestMapping(preview.columns, { samples: preview.samples }) };
   } finally {
-    await spooled.cleanup();
+    await spooled?.cleanup();
   }
 }
 
@@ -41,8 +43,9 @@ export async function previewUpload(body: AsyncIterable<Uint8Array>, format: Imp
  */
 export async function* importUpload(
   body: AsyncIterable<Uint8Array>,
-  input: { options: ImportOptionsInput; fileName: string; actorId: string; isAdmin: boolean },
+  input: { options: ImportOptionsInput; fileName: string; actorId: string; isAdmin: boolean; background?: boolean },
   signal?: AbortSignal,
+  queueJob?: (job: { file: string; fileName: string; options: ImportOptionsInput; actorId: string }) => Promise<{ id: string }>,
 ): AsyncGenerator<ImportEvent> {
   const maxBytes = env().IMPORT_UPLOAD_MAX_BYTES;
   const events: ImportEvent[] = [];
@@ -80,6 +83,15 @@ export async function* importUpload(
       fileName: input.fileName,
       permissions: { createSubcategories: input.isAdmin, createAnnotators: true },
     };
+    // A large file (or one sent with background=1) becomes an import job: the worker reads the spooled
+    // file, the request ends now, and the Jobs page shows progress. Dry runs answer in the request.
+    const large = (spooled.source.size ?? 0) > env().IMPORT_BACKGROUND_BYTES;
+    if (queueJob && !input.options.dryRun && (input.background || large)) {
+      const job = await queueJob({ file: spooled.file, fileName: input.fileName, options, actorId: input.actorId });
+      spooled = undefined; // the job owns the file now
+      yield { type: "job", jobId: job.id };
+      return;
+    }
     let finished = false;
     const run = runImport(await getImportTarget(), spooled.source, options, { signal, onProgress: (p) => events.push({ type: "progress", ...p }) }).finally(() => (finished = true));
     run.catch(() => {});
@@ -92,6 +104,6 @@ export async function* importUpload(
   } catch (err) {
     yield { type: "error", message: `The import stopped and nothing was written: ${(err as Error).message}` };
   } finally {
-    await spooled.cleanup();
+    await spooled?.cleanup();
   }
 }

@@ -43,6 +43,8 @@ export function bufferSource(data: string | Uint8Array, name = "upload", chunkSi
 
 export interface SpooledUpload {
   source: ImportSource;
+  /** The temporary file's path (an import job reads it later on this machine). */
+  file: string;
   /** Removes the temporary file; call it when the import is done (in a finally). */
   cleanup(): Promise<void>;
 }
@@ -77,7 +79,7 @@ export async function spoolToTempFile(body: AsyncIterable<Uint8Array>, opts: { m
     throw err;
   }
   const source = await fileSource(file);
-  return { source: { ...source, name: opts.name ?? "upload" }, cleanup };
+  return { source: { ...source, name: opts.name ?? "upload" }, file, cleanup };
 }
 
 export interface Preview {

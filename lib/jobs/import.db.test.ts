@@ -8,6 +8,7 @@ import type { ImportOptionsInput } from "../imports/schema";
 import { csv, seedTaxonomy } from "../imports/test-fixtures";
 import { createTestDb, type TestDb } from "../test/db";
 import { createImportJob } from "./data";
+import { importUpload } from "../imports/http";
 import { enqueue } from "./queue";
 import type { ImportParams } from "./schema";
 import { waitForStatus } from "./test-fixtures";
@@ -68,6 +69,30 @@ describe("import job", () => {
     expect(job.createdById).toBe(actor.id);
     // The import's own audit entry names the person who queued it.
     expect(await t.db.auditLog.count({ where: { actorId: actor.id, action: { startsWith: "import" } } })).toBeGreaterThan(0);
+  });
+
+  it("an upload sent with background=1 becomes an import job that the worker completes", async () => {
+    const actor = await t.db.user.create({ data: { email: "bg@x.org", name: "Bg", role: "researcher", passwordHash: "!" } });
+    const body = (async function* () {
+      yield new TextEncoder().encode(csv([HEADER, ...rows(25)]));
+    })();
+    const events = [];
+    let queuedFile = "";
+    for await (const e of importUpload(body, { options: options("imp-bg"), fileName: "bg.csv", actorId: actor.id, isAdmin: false, background: true }, undefined, async (job) => {
+      queuedFile = job.file;
+      return createImportJob(t.db, job);
+    })) {
+      events.push(e);
+    }
+    const last = events.at(-1)!;
+    expect(last.type).toBe("job");
+    // Nothing is imported in the request; the spooled file waits for the worker.
+    expect(await t.db.prompt.count({ where: { dataset: { slug: "imp-bg" } } })).toBe(0);
+    expect(existsSync(queuedFile)).toBe(true);
+    const job = await runJob({ file: queuedFile, fileName: "bg.csv", options: {}, deleteFile: true }, { id: (last as { jobId: string }).jobId });
+    expect(job.status).toBe("succeeded");
+    expect(await t.db.response.count({ where: { prompt: { dataset: { slug: "imp-bg" } } } })).toBe(25);
+    expect(existsSync(queuedFile)).toBe(false);
   });
 
   it("fails with the file's first problem and writes nothing", async () => {

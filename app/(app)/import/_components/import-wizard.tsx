@@ -55,6 +55,7 @@ export function ImportWizard({ isAdmin }: { isAdmin: boolean }) {
   const [busy, setBusy] = useState(false);
   const [progress, setProgress] = useState<{ label: string; value: number; max: number } | null>(null);
   const [result, setResult] = useState<Result | null>(null);
+  const [jobId, setJobId] = useState<string | null>(null);
 
   async function choose(e: ChangeEvent<HTMLInputElement>) {
     const f = e.target.files?.[0] ?? null;
@@ -106,6 +107,7 @@ export function ImportWizard({ isAdmin }: { isAdmin: boolean }) {
     setBusy(true);
     setError(null);
     setResult(null);
+    setJobId(null);
     setProgress({ label: "Uploading…", value: 0, max: file.size });
     const options = encodeURIComponent(JSON.stringify({ format, mapping, dryRun }));
     try {
@@ -137,6 +139,9 @@ export function ImportWizard({ isAdmin }: { isAdmin: boolean }) {
           } else if (ev.type === "result") {
             setResult(ev.result);
             setProgress({ label: "Done", value: 1, max: 1 });
+          } else if (ev.type === "job") {
+            setJobId(ev.jobId);
+            setProgress({ label: "Uploaded: importing in the background", value: 1, max: 1 });
           } else if (ev.type === "error") setError(ev.message);
         }
       }
@@ -259,6 +264,15 @@ export function ImportWizard({ isAdmin }: { isAdmin: boolean }) {
         </p>
       ) : null}
 
+      {jobId ? (
+        <p role="status" className="rounded border border-blue-200 bg-blue-50 p-3 text-sm text-blue-900" data-testid="import-job">
+          A large file: it is being imported as a background job. Follow its progress (and see its problems, if any) on the{" "}
+          <a href="/jobs" className="underline">
+            Jobs page
+          </a>
+          ; you can leave this page.
+        </p>
+      ) : null}
       {result ? (
         <Card title="Result">
           <p className="text-sm" data-testid="import-status">
