@@ -12,12 +12,13 @@ import type { BrowseFilter } from "../lib/browse/schema";
 import { buildTable } from "../lib/results/build";
 import { fetchCellCounts, getResultsContext } from "../lib/results/data";
 import type { LabelSource } from "../lib/results/schema";
+import { benchImportExport } from "./io";
 import { benchJudging } from "./judge";
 import { median, timeMedian } from "./stats";
 
 const SMALL_URL = process.argv.find((a) => a.startsWith("--small="))?.slice(8) ?? "postgresql://postgres@127.0.0.1:5432/abstain_bench_100k";
 const LARGE_URL = env().BENCH_DATABASE_URL;
-/** --only=results, --only=browse or --only=judge runs one part. */
+/** --only=results, --only=browse, --only=judge or --only=io runs one part. */
 const ONLY = process.argv.find((a) => a.startsWith("--only="))?.slice(7);
 
 interface Line {
@@ -243,6 +244,9 @@ async function main() {
     await large.close();
   }
   if (!ONLY || ONLY === "judge") for (const l of await benchJudging(SMALL_URL)) lines.push({ ...l, unit: "/s" });
+  if (!ONLY || ONLY === "io") {
+    for (const l of await benchImportExport({ url: LARGE_URL, log: (line) => console.log(line) })) lines.push({ ...l, unit: /RSS/.test(l.what) ? "MB" : "ms" });
+  }
   const w = Math.max(...lines.map((l) => l.what.length));
   console.log(`\n${"benchmark".padEnd(w)}  ${"ours".padStart(9)}  ${"baseline".padStart(9)}  ${"target".padEnd(36)} result`);
   for (const l of lines) {
