@@ -34,7 +34,8 @@ export const BROWSE_PAGE_SIZE = 50;
 
 /** URL search params → filter; empty values are dropped; unknown or bad parameters are reported by name. */
 export function parseBrowseParams(params: Record<string, string | string[] | undefined>): { filter: BrowseFilter; errors: string[] } {
-  const raw: Record<string, string> = {};
+  // No prototype: "__proto__" is then a key like any other (reported as unknown), not a prototype change.
+  const raw: Record<string, string> = Object.create(null);
   for (const [k, v] of Object.entries(params)) {
     const value = Array.isArray(v) ? v[0] : v;
     if (value !== undefined && value !== "") raw[k] = value;
@@ -45,7 +46,7 @@ export function parseBrowseParams(params: Record<string, string | string[] | und
   const errors = parsed.error.issues.map((i) =>
     i.code === "unrecognized_keys" ? `Unknown filter ${(i as { keys: string[] }).keys.map((k) => `"${k}"`).join(", ")} was ignored.` : `Filter "${String(i.path[0])}": ${i.message}; it was ignored.`,
   );
-  const kept = Object.fromEntries(Object.entries(raw).filter(([k]) => !bad.has(k) && k in browseFilterSchema.shape));
+  const kept = Object.fromEntries(Object.entries(raw).filter(([k]) => !bad.has(k) && Object.hasOwn(browseFilterSchema.shape, k)));
   return { filter: browseFilterSchema.parse(kept), errors };
 }
 
