@@ -4,6 +4,7 @@
 // and hold that lock themselves while they work.
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
+import { gunzipSync } from "node:zlib";
 import { PGlite } from "@electric-sql/pglite";
 import { pg_trgm } from "@electric-sql/pglite/contrib/pg_trgm";
 import { timestamp } from "./plan";
@@ -65,6 +66,24 @@ export async function backupPglite(dir: string, out: string): Promise<void> {
 }
 
 /**
+ * The backup as an uncompressed tar, checked before PGlite sees it: PGlite 0.5 decompresses in a stream
+ * whose error escapes as an uncaught exception instead of rejecting create().
+ */
+function readTar(file: string): Buffer {
+  let data = readFileSync(file);
+  const notBackup = (why: string) => new Error(`${file} is not a readable embedded-database backup: ${why}`);
+  if (data[0] === 0x1f && data[1] === 0x8b) {
+    try {
+      data = gunzipSync(data);
+    } catch (err) {
+      throw notBackup(`damaged gzip data (${(err as Error).message})`);
+    }
+  }
+  if (data.length < 512 || data.toString("latin1", 257, 262) !== "ustar") throw notBackup("not a tar archive (npm run db:backup writes .pglite.tar.gz)");
+  return data;
+}
+
+/**
  * Replaces the data directory at `dir` with the backup `file`. The backup is first loaded into a new
  * directory beside it and checked; only then is the old directory renamed to
  * `<dir>.before-restore-<UTC timestamp>` (kept, so nothing is lost) and the new one put in its place.
@@ -77,14 +96,12 @@ export async function restorePglite(dir: string, file: string, at = new Date()):
   const stamp = timestamp(at);
   const staging = `${abs}.restoring-${stamp}`;
   try {
+    const tar = readTar(file);
     rmSync(staging, { recursive: true, force: true });
     mkdirSync(staging, { recursive: true });
-    const data = readFileSync(file);
     try {
-      const lite = await PGlite.create(staging, {
-        extensions: { pg_trgm },
-        loadDataDir: new Blob([data], { type: file.endsWith(".gz") ? "application/x-gzip" : "application/x-tar" }),
-      });
+      // A Buffer from readFileSync / gunzipSync sits on a plain ArrayBuffer (never a shared one).
+      const lite = await PGlite.create(staging, { extensions: { pg_trgm }, loadDataDir: new Blob([tar as Uint8Array<ArrayBuffer>], { type: "application/x-tar" }) });
       try {
         await lite.query("SELECT count(*) FROM pg_class"); // the catalogue is readable: a usable database
       } finally {

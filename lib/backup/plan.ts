@@ -1,6 +1,6 @@
 // Pure parts of `npm run db:backup` / `db:restore`: argument parsing, file naming, tool version checks.
 // The I/O lives in postgres.ts (pg_dump / pg_restore) and pglite.ts (the embedded data directory).
-import { parseArgs } from "node:util";
+import { parseArgs, type ParseArgsConfig } from "node:util";
 
 export type BackupKind = "postgresql" | "pglite";
 
@@ -32,7 +32,7 @@ export function parseRestoreArgs(argv: string[]): RestoreArgs {
   return { file, yes: values.yes as boolean };
 }
 
-function parseOrExplain(argv: string[], options: Parameters<typeof parseArgs>[0]["options"], usage: string) {
+function parseOrExplain(argv: string[], options: NonNullable<ParseArgsConfig["options"]>, usage: string) {
   try {
     return parseArgs({ args: argv, options, allowPositionals: false, strict: true });
   } catch (err) {
