@@ -49,3 +49,14 @@ test("public routes answer without a session", async ({ request }) => {
   expect(health.status()).toBe(200);
   expect(await health.json()).toMatchObject({ ok: true });
 });
+
+test("pages and API answers carry the security headers", async ({ request }) => {
+  for (const path of ["/login", "/api/health"]) {
+    const headers = (await request.get(path)).headers();
+    expect(headers["x-content-type-options"], path).toBe("nosniff");
+    expect(headers["x-frame-options"], path).toBe("DENY");
+    expect(headers["referrer-policy"], path).toBe("same-origin");
+    expect(headers["content-security-policy"], path).toContain("frame-ancestors 'none'");
+    expect(headers["x-powered-by"], path).toBeUndefined();
+  }
+});
