@@ -3,7 +3,7 @@
 //   npx tsx bench/io-child.ts import <file.csv> <database url> [chunk rows]   the full import path (as scripts/import.ts)
 //   npx tsx bench/io-child.ts export <out.csv> <database url> [limit]        the CSV export (as scripts/export.ts)
 //
-// Prints one JSON line on stdout: { ms, maxRssKb, baseRssKb, rows, ... }. `ms` is measured around the work itself (after
+// Prints one JSON line on stdout: { ms, cpuMs, maxRssKb, baseRssKb, rows, ... }. `ms` is measured around the work itself (after
 // the module load and the database connection), so process start-up is not counted on either side of a ratio.
 // Progress goes to stderr.
 import { createWriteStream } from "node:fs";
@@ -37,6 +37,7 @@ const sampler = setInterval(() => {
   }
 }, 50);
 sampler.unref();
+const cpuAtStart = process.cpuUsage();
 let out: Record<string, unknown>;
 try {
   if (mode === "import") {
@@ -71,4 +72,5 @@ try {
 }
 const MB = (b: number) => Math.round(b / 1024 ** 2);
 for (const [ph, p] of Object.entries(peakByPhase)) console.error(`  peak memory (MB) while ${ph}: ${Object.entries(p).map(([k, v]) => `${k} ${MB(v)}`).join(", ")}`);
-console.log(JSON.stringify({ ...out, baseRssKb, maxRssKb: process.resourceUsage().maxRSS }));
+const cpu = process.cpuUsage(cpuAtStart);
+console.log(JSON.stringify({ ...out, cpuMs: (cpu.user + cpu.system) / 1000, baseRssKb, maxRssKb: process.resourceUsage().maxRSS }));

@@ -19,7 +19,7 @@
 // label tables' aggregate triggers fire on both sides). Both scratch databases (abstain_bench_io_<pid>_*) are
 // dropped at the end.
 import { spawn } from "node:child_process";
-import { createReadStream, createWriteStream } from "node:fs";
+import { createReadStream, createWriteStream, readFileSync } from "node:fs";
 import { mkdir, rm, stat } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -138,8 +138,49 @@ export async function dropScratch(corpusUrl: string, name: string) {
 /** A clean start for each timed step: dirty pages written now are not charged to the next step. */
 const checkpoint = (url: string) => onClient(url, (c) => c.query("CHECKPOINT"));
 
+/**
+ * CPU time of the database server's work for one database: every backend connected to it is sampled from
+ * /proc/<pid>/stat every 200 ms while `fn` runs. Wall-clock ratios on a shared machine move with other
+ * processes' load; CPU time barely does, so it is printed next to them. Null when the server's processes are
+ * not visible (PostgreSQL on another machine or in another container).
+ */
+async function serverCpu<T>(corpusUrl: string, database: string, fn: () => Promise<T>): Promise<{ result: T; cpuMs: number | null }> {
+  const ticks = (pid: number): number | null => {
+    try {
+      const f = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1].split(" ");
+      return (Number(f[11]) + Number(f[12])) * 10; // utime + stime, in clock ticks of 10 ms (USER_HZ = 100)
+    } catch {
+      return null;
+    }
+  };
+  const seen = new Map<number, number>();
+  let visible = true;
+  let stop = false;
+  const sampler = onClient(corpusUrl, async (c) => {
+    while (!stop) {
+      const { rows } = await c.query<{ pid: number }>(`SELECT pid FROM pg_stat_activity WHERE datname = $1`, [database]);
+      for (const { pid } of rows) {
+        const t = ticks(pid);
+        if (t === null) visible = false;
+        else seen.set(pid, t);
+      }
+      await new Promise((r) => setTimeout(r, 200));
+    }
+  });
+  let result: T;
+  try {
+    result = await fn();
+  } finally {
+    stop = true;
+    await sampler.catch(() => {});
+  }
+  return { result, cpuMs: visible && seen.size ? [...seen.values()].reduce((a, b) => a + b, 0) : null };
+}
+
 interface ChildResult {
   ms: number;
+  /** The child's own CPU time (user + system) during the work. */
+  cpuMs: number;
   maxRssKb: number;
   baseRssKb: number;
   rows: number;
@@ -252,7 +293,7 @@ export async function benchImportExport(opts: IoBenchOptions = {}): Promise<IoBe
     log(`io: import of ${n} responses into an empty database`);
     const oursUrl = await createScratch(corpusUrl, names.ours);
     await checkpoint(oursUrl);
-    const im = await runChild(["import", file, oursUrl], log);
+    const { result: im, cpuMs: oursServerCpu } = await serverCpu(corpusUrl, names.ours, () => runChild(["import", file, oursUrl], log));
     log(`io: import ${secs(im.ms)} (validate ${secs(Number(im.validateMs))}, write ${secs(Number(im.writeMs))}), peak RSS ${mb(im.maxRssKb).toFixed(0)} MB`);
 
     // ---- baseline: the same rows, dumped from ours, COPYed into a second empty database.
@@ -266,11 +307,16 @@ export async function benchImportExport(opts: IoBenchOptions = {}): Promise<IoBe
     if (!opts.keep) await dropScratch(corpusUrl, names.ours);
     const copyUrl = await createScratch(corpusUrl, names.copy);
     await checkpoint(copyUrl);
-    const copyImportMs = await copyTables(copyUrl, dir, log);
+    const { result: copyImportMs, cpuMs: copyServerCpu } = await serverCpu(corpusUrl, names.copy, () => copyTables(copyUrl, dir, log));
     const what = `${counts.Prompt.toLocaleString("en")} prompts, ${counts.Response.toLocaleString("en")} responses, ${counts.JudgeLabel.toLocaleString("en")} judge labels, ${counts.HumanLabel.toLocaleString("en")} human labels, ${counts.Adjudication.toLocaleString("en")} adjudications`;
     log(`io: COPY of the same rows ${secs(copyImportMs)} (${what})`);
+    const cpu =
+      oursServerCpu === null || copyServerCpu === null
+        ? ""
+        : `; CPU: ours ${secs(im.cpuMs + oursServerCpu)} (import process ${secs(im.cpuMs)}, database ${secs(oursServerCpu)}), COPY ${secs(copyServerCpu)}`;
+    log(cpu ? `io: ${cpu.slice(2)}` : "io: CPU time not measured (the database's processes are not visible here)");
     lines.push({
-      what: `Import, ${n} responses (${what}) vs COPY of the same rows`,
+      what: `Import, ${n} responses (${what}) vs COPY of the same rows${cpu}`,
       ours: im.ms,
       baseline: copyImportMs,
       target: `≤ ${IO_TARGETS.importRatio}× baseline`,
@@ -294,7 +340,7 @@ export async function benchImportExport(opts: IoBenchOptions = {}): Promise<IoBe
   return lines;
 }
 
-// npx tsx bench/io.ts [--rows N] [--keep]
+// npx tsx bench/io.ts [--rows=N] [--keep]
 if (process.argv[1] && fileURLToPath(import.meta.url) === path.resolve(process.argv[1])) {
   const arg = (name: string) => process.argv.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3);
   const lines = await benchImportExport({ rows: arg("rows") ? Number(arg("rows")) : undefined, keep: process.argv.includes("--keep") });
