@@ -120,14 +120,19 @@ const CONTRACTIONS: [RegExp, string][] = [
   [/\blet's\b/g, "let us"],
 ];
 
+const CONTRACTION_RULES = CONTRACTIONS.map(([re, rep]) => [re, rep, /'(?!\?)/.test(re.source)] as const);
+
 /** Lower-case, straight quotes, plain dashes, no markdown emphasis, contractions expanded, single spaces. */
 export function normalizeText(s: string): string {
-  let t = s
-    .normalize("NFKC")
-    // UTF-8 read as Mac Roman / Windows-1252 (seen in scraped chat logs): ’ “ ” – —
-    .replace(/‚Äô|‚Äò|â€™|â€˜/g, "'")
-    .replace(/‚Äú|‚Äù|â€œ|â€\u009d/g, '"')
-    .replace(/‚Äì|‚Äî|â€“|â€”/g, "-")
+  let t = s.normalize("NFKC");
+  // UTF-8 read as Mac Roman / Windows-1252 (seen in scraped chat logs): ’ “ ” – — (only when such bytes appear)
+  if (/‚Ä|â€/.test(t)) {
+    t = t
+      .replace(/‚Äô|‚Äò|â€™|â€˜/g, "'")
+      .replace(/‚Äú|‚Äù|â€œ|â€\u009d/g, '"')
+      .replace(/‚Äì|‚Äî|â€“|â€”/g, "-");
+  }
+  t = t
     .replace(/[\u2018\u2019\u201A\u201B\u2032\u00B4`]/g, "'")
     .replace(/[\u201C\u201D\u201E\u201F\u2033]/g, '"')
     .replace(/[\u2010-\u2015\u2212]/g, "-")
@@ -135,7 +140,9 @@ export function normalizeText(s: string): string {
     .replace(/[*_]{1,3}([^*_]+)[*_]{1,3}/g, "$1")
     .replace(/^\s*#{1,6}\s*/gm, "")
     .toLowerCase();
-  for (const [re, rep] of CONTRACTIONS) t = t.replace(re, rep);
+  // A pattern with a required apostrophe cannot match a text without one.
+  const apostrophe = t.includes("'");
+  for (const [re, rep, needsApostrophe] of CONTRACTION_RULES) if (apostrophe || !needsApostrophe) t = t.replace(re, rep);
   return t.replace(/\s+/g, " ").trim();
 }
 
