@@ -30,8 +30,8 @@ export default defineConfig({
   },
   // Specs that compare pages with the numbers e2e/prepare.ts computed run before the ones that add data.
   projects: [
-    { name: "seeded", testIgnore: /(import-export|annotate|jobs|hostile)\.spec\.ts/ },
-    { name: "adds-data", testMatch: /(import-export|annotate|jobs|hostile)\.spec\.ts/, dependencies: ["seeded"] },
+    { name: "seeded", testIgnore: /(import-export|annotate|jobs|hostile|a11y)\.spec\.ts/ },
+    { name: "adds-data", testMatch: /(import-export|annotate|jobs|hostile|a11y)\.spec\.ts/, dependencies: ["seeded"] },
   ],
   webServer: {
     command: `node node_modules/next/dist/bin/next start -p ${port}`,

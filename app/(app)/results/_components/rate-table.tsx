@@ -6,8 +6,9 @@ const pct = (x: number) => `${(x * 100).toFixed(1)}%`;
 
 function shade(rate: number | null): string {
   if (rate === null) return "transparent";
-  // 0% white → 100% deep red: the higher the rate, the worse for both metrics shown here.
-  return `rgba(220, 38, 38, ${(0.08 + rate * 0.72).toFixed(2)})`;
+  // 0% white → 100% red: the higher the rate, the worse for both metrics shown here. Capped at a light red so
+  // dark text keeps a WCAG AA contrast on every cell.
+  return `rgba(220, 38, 38, ${(0.06 + rate * 0.39).toFixed(2)})`;
 }
 
 export function cellTitle(cell: RateCell, metric: string): string {
@@ -68,12 +69,12 @@ export function RateTable({
                       className="block rounded px-2 py-1 hover:outline hover:outline-2 hover:outline-blue-600 focus-visible:outline-2 focus-visible:outline-blue-600"
                     >
                       <span className="font-semibold tabular-nums">{cell.rate.rate === null ? "—" : pct(cell.rate.rate)}</span>
-                      <span className="block text-[11px] text-slate-700 tabular-nums">
+                      <span className="block text-[11px] text-slate-900 tabular-nums">
                         n={cell.rate.n}
                         {cell.rate.ci ? ` · ${pct(cell.rate.ci.low)}–${pct(cell.rate.ci.high)}` : ""}
                       </span>
                       {cmp && cmp.delta !== null ? (
-                        <span className={`block text-[11px] tabular-nums ${cmp.significant ? "font-semibold" : "text-slate-500"}`}>
+                        <span className={`block text-[11px] tabular-nums ${cmp.significant ? "font-semibold" : "text-slate-800"}`}>
                           Δ {cmp.delta >= 0 ? "+" : ""}
                           {(cmp.delta * 100).toFixed(1)} pts{cmp.significant ? "" : " (n.s.)"}
                         </span>

@@ -50,7 +50,7 @@ export function RubricEditor(props: RubricEditorProps) {
   if (!open) {
     return (
       <div className="mt-2 flex items-center gap-3 text-sm">
-        <Button type="button" variant="secondary" onClick={() => { setOpen(true); setSaved(null); }} aria-label={`Edit the rubric of ${props.subcategoryName}`}>
+        <Button type="button" variant="secondary" onClick={() => { setOpen(true); setSaved(null); }} aria-label={`Edit rubric: ${props.subcategoryName}`}>
           Edit rubric
         </Button>
         {saved ? <span role="status" className="text-green-800">{saved}</span> : null}
