@@ -318,11 +318,8 @@ export async function claimItems(opened: Pick<OpenedDb, "db">, queueId: string, 
     const candidates = await opened.db.$queryRaw<{ id: string }[]>(Prisma.sql`
       SELECT qi.id FROM "QueueItem" qi
       WHERE qi."queueId" = ${queueId} AND qi."labelCount" < ${q.k}
-        AND NOT EXISTS (SELECT 1 FROM "QueueLabel" l WHERE l."queueItemId" = qi.id AND l."annotatorId" = ${user.id})
         AND NOT EXISTS (SELECT 1 FROM "QueueSkip" s WHERE s."queueItemId" = qi.id AND s."annotatorId" = ${user.id})
-        AND NOT EXISTS (SELECT 1 FROM "HumanLabel" h WHERE h."responseId" = qi."responseId" AND h."annotatorId" = ${user.id})
-        AND qi."labelCount" + (SELECT count(*) FROM "QueueReservation" x
-                               WHERE x."queueItemId" = qi.id AND x."expiresAt" > ${now()} AND x."annotatorId" <> ${user.id}) < ${q.k}
+        AND ${slotFreeSql(q.k, user.id, now())}
         ${tried.size ? Prisma.sql`AND qi.id NOT IN (${Prisma.join([...tried])})` : Prisma.empty}
       ORDER BY qi.position LIMIT ${want}`);
     if (!candidates.length) break;
@@ -349,13 +346,20 @@ async function reserve(db: OpenedDb["db"], itemId: string, k: number, userId: st
   });
 }
 
+/**
+ * The queue's one rule, as SQL over the item alias `qi`: `userId` may take (or keep) a slot of the item at
+ * time `at` — fewer than k labels plus other annotators' live reservations, and no label of theirs on it here
+ * or on its response anywhere. Decisive only under the item's row lock, in a statement after taking it.
+ */
+function slotFreeSql(k: number, userId: string, at: Date): Prisma.Sql {
+  return Prisma.sql`(qi."labelCount" + (SELECT count(*) FROM "QueueReservation" fr WHERE fr."queueItemId" = qi.id AND fr."expiresAt" > ${at} AND fr."annotatorId" <> ${userId}) < ${k}
+       AND NOT EXISTS (SELECT 1 FROM "QueueLabel" fl WHERE fl."queueItemId" = qi.id AND fl."annotatorId" = ${userId})
+       AND NOT EXISTS (SELECT 1 FROM "HumanLabel" fh WHERE fh."responseId" = qi."responseId" AND fh."annotatorId" = ${userId}))`;
+}
+
 /** Under the item's row lock: may `userId` take (or keep) a slot of this item? */
 async function slotFree(tx: DbTx, itemId: string, k: number, userId: string, at: Date): Promise<boolean> {
-  const [s] = await tx.$queryRaw<{ free: boolean }[]>(Prisma.sql`
-    SELECT (qi."labelCount" + (SELECT count(*) FROM "QueueReservation" x WHERE x."queueItemId" = qi.id AND x."expiresAt" > ${at} AND x."annotatorId" <> ${userId}) < ${k})
-       AND NOT EXISTS (SELECT 1 FROM "QueueLabel" l WHERE l."queueItemId" = qi.id AND l."annotatorId" = ${userId})
-       AND NOT EXISTS (SELECT 1 FROM "HumanLabel" h WHERE h."responseId" = qi."responseId" AND h."annotatorId" = ${userId}) AS free
-    FROM "QueueItem" qi WHERE qi.id = ${itemId}`);
+  const [s] = await tx.$queryRaw<{ free: boolean }[]>(Prisma.sql`SELECT ${slotFreeSql(k, userId, at)} AS free FROM "QueueItem" qi WHERE qi.id = ${itemId}`);
   return Boolean(s?.free);
 }
 
@@ -386,8 +390,7 @@ export async function submitLabel(opened: Pick<OpenedDb, "db">, queueId: string,
       const at = now();
       const [state] = await tx.$queryRaw<{ mineId: string | null; mineVerdict: string | null; free: boolean }[]>(Prisma.sql`
         SELECT l."humanLabelId" AS "mineId", h.verdict::text AS "mineVerdict",
-               (qi."labelCount" + (SELECT count(*) FROM "QueueReservation" x WHERE x."queueItemId" = qi.id AND x."expiresAt" > ${at} AND x."annotatorId" <> ${user.id}) < ${q.k}
-                AND NOT EXISTS (SELECT 1 FROM "HumanLabel" o WHERE o."responseId" = qi."responseId" AND o."annotatorId" = ${user.id})) AS free
+               ${slotFreeSql(q.k, user.id, at)} AS free
         FROM "QueueItem" qi
         LEFT JOIN "QueueLabel" l ON l."queueItemId" = qi.id AND l."annotatorId" = ${user.id}
         LEFT JOIN "HumanLabel" h ON h.id = l."humanLabelId"
@@ -521,11 +524,12 @@ export interface QueueSummary {
   mine: number;
 }
 
-/** Queues a user sees: all for admins and researchers; the ones they may label for annotators. */
-export async function listQueues(db: DbTx, user: Actor): Promise<QueueSummary[]> {
+/** Queues a user sees (or the one with `id`, if they see it): all for admins and researchers; the ones they may label for annotators. */
+export async function listQueues(db: DbTx, user: Actor, opts: { id?: string } = {}): Promise<QueueSummary[]> {
   const manager = user.role !== "annotator";
+  const visible = manager ? {} : { OR: [{ assignees: { some: { userId: user.id } } }, { assignees: { none: {} } }], status: "open" as const };
   const queues = await db.queue.findMany({
-    where: manager ? {} : { OR: [{ assignees: { some: { userId: user.id } } }, { assignees: { none: {} } }], status: "open" },
+    where: opts.id ? { AND: [visible, { id: opts.id }] } : visible,
     orderBy: { createdAt: "desc" },
     select: {
       id: true,

@@ -13,7 +13,7 @@ type Ctx = { params: Promise<{ id: string }> };
 export const GET = apiRoute<Ctx>("/api/queues/[id]", async (_req, { params, user }) => {
   const { id } = await params;
   const db = (await getOpenedDb()).db;
-  const queue = (await listQueues(db, user)).find((q) => q.id === id);
+  const [queue] = await listQueues(db, user, { id });
   if (!queue) throw new AppError("not_found", `No queue ${id}.`);
   return NextResponse.json({ ...queue, distribution: await labelDistribution(db, id) });
 });
