@@ -147,20 +147,7 @@ async function sweep(db: DbTx): Promise<void> {
  */
 export async function claim(db: DbTx, workerId: string, kinds: readonly string[], leaseMs: number, opts: { sweep?: boolean } = {}): Promise<ClaimedJob | null> {
   if (opts.sweep ?? true) await sweep(db);
-  const rows = await db.$queryRawUnsafe<
-    {
-      id: string;
-      kind: string;
-      params: unknown;
-      total: number;
-      done: number;
-      failed: number;
-      cursor: string | null;
-      attempts: number;
-      createdById: string | null;
-      cancelRequested: boolean;
-    }[]
-  >(
+  const rows = await db.$queryRawUnsafe<Omit<ClaimedJob, "fence">[]>(
     `WITH next AS (
        SELECT id FROM "Job"
        WHERE kind = ANY(string_to_array($2, ','))
