@@ -26,6 +26,17 @@ const schema = z.object({
   IMPORT_UPLOAD_MAX_BYTES: z.coerce.number().int().positive().default(512 * 1024 * 1024),
   /** Uploads larger than this run as a background import job instead of inside the request. */
   IMPORT_BACKGROUND_BYTES: z.coerce.number().int().positive().default(32 * 1024 * 1024),
+  /** Per signed-in user and app process (lib/limits/limits.ts); 0 turns a limit off. */
+  RATE_LIMIT_EXPORTS_PER_MINUTE: z.coerce.number().int().min(0).default(10),
+  /** Exports one user may have streaming at the same time. */
+  RATE_LIMIT_EXPORTS_CONCURRENT: z.coerce.number().int().min(0).default(2),
+  /** Upload imports and import previews together. */
+  RATE_LIMIT_IMPORTS_PER_MINUTE: z.coerce.number().int().min(0).default(20),
+  /** Judge and generation jobs queued through POST /api/jobs (an LLM judge or generation can cost money). */
+  RATE_LIMIT_JOBS_PER_MINUTE: z.coerce.number().int().min(0).default(10),
+  RATE_LIMIT_QUEUES_PER_MINUTE: z.coerce.number().int().min(0).default(20),
+  /** Admin → Settings "Test connection": each one is a request to the (possibly paid) LLM endpoint. */
+  RATE_LIMIT_LLM_TEST_PER_MINUTE: z.coerce.number().int().min(0).default(5),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
   /** Run background jobs inside the app process (instrumentation.ts). "0" when only `npm run worker` processes should. */
   JOBS_IN_APP: z.enum(["0", "1", "false", "true"]).default("1").transform((v) => v === "1" || v === "true"),

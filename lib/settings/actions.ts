@@ -3,6 +3,7 @@
 import { requireAction } from "../auth/session";
 import { getDb } from "../db";
 import { AppError } from "../errors";
+import { checkRate } from "../limits/limits";
 import { createChatClient, LlmError } from "../llm/client";
 import { log } from "../log";
 import { resolveLlmConfig } from "./llm";
@@ -12,7 +13,9 @@ export type TestConnectionResult = { ok: true; model: string; reply: string } | 
 /** Sends one short chat request to the configured endpoint (no retries) and reports what came back. */
 export async function testLlmConnectionAction(): Promise<TestConnectionResult> {
   try {
-    await requireAction("/admin/settings");
+    const user = await requireAction("/admin/settings");
+    const refused = checkRate("llmTest", user.id);
+    if (refused) throw refused;
     const config = await resolveLlmConfig(await getDb());
     const client = createChatClient({ ...config, maxRetries: 0, timeoutMs: Math.min(config.timeoutMs, 30_000) });
     const res = await client.complete({ messages: [{ role: "user", content: "Reply with the single word OK." }], maxTokens: 5, temperature: 0 });

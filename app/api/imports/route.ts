@@ -2,6 +2,7 @@ import { apiRoute } from "@/lib/auth/session";
 import { AppError } from "@/lib/errors";
 import { getDb } from "@/lib/db";
 import { importUpload } from "@/lib/imports/http";
+import { checkRate, tooManyRequests } from "@/lib/limits/limits";
 import { createImportJob } from "@/lib/jobs/data";
 import { nudgeWorkers } from "@/lib/jobs/worker";
 
@@ -15,6 +16,8 @@ export const dynamic = "force-dynamic";
  * is then { type: "job", jobId } and the Jobs page (GET /api/jobs/<id>) shows the rest.
  */
 export const POST = apiRoute("/api/imports", async (req, { user }) => {
+  const refused = checkRate("imports", user.id);
+  if (refused) return tooManyRequests(refused);
   const url = new URL(req.url);
   let options: unknown;
   try {
