@@ -1,6 +1,7 @@
 // The web side of imports: turning an HTTP upload into an import with progress events. Used by
 // app/api/imports (the upload page and scripts calling the HTTP endpoint).
 import { env } from "../env";
+import { AppError } from "../errors";
 import { ImportFileError } from "./decode";
 import { getImportTarget, runImport, type ImportResult } from "./import";
 import { importFormatSchema, type ImportFormat, type ImportOptionsInput, type ImportProgress } from "./schema";
@@ -26,9 +27,17 @@ export function parseFormat(value: string | null): ImportFormat | null {
   return f.success ? f.data : null;
 }
 
+/** Bytes a preview reads at most: the header and 20 records, with room for long responses. */
+export const PREVIEW_MAX_BYTES = 4 * 1024 * 1024;
+
 /** Preview and mapping suggestion from the first bytes of a file (the page sends a slice, not the whole file). */
 export async function previewUpload(body: AsyncIterable<Uint8Array>, format: ImportFormat, name: string): Promise<Preview & { suggestion: MappingSuggestion }> {
-  const spooled = await spoolToTempFile(body, { maxBytes: 4 * 1024 * 1024, name });
+  const spooled = await spoolToTempFile(body, { maxBytes: PREVIEW_MAX_BYTES, name }).catch((err: unknown) => {
+    if (err instanceof ImportFileError && err.problem.code === "too_large") {
+      throw new AppError("bad_request", `A preview takes at most the first ${PREVIEW_MAX_BYTES.toLocaleString("en")} bytes of a file; send only its beginning.`);
+    }
+    throw err;
+  });
   try {
     const preview = await readPreview(spooled.source, format, { records: 20 });
     return { ...preview, suggestion: suggestMapping(preview.columns, { samples: preview.samples }) };
