@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# npm test: unit tests, database tests and browser tests, against DATABASE_URL when it is set and the
-# embedded database otherwise. Stops at the first failing stage.
+# npm test: unit tests, database tests, fault tests (PostgreSQL run only) and browser tests, against DATABASE_URL
+# when it is set and the embedded database otherwise. Stops at the first failing stage.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -14,4 +14,10 @@ if [ -n "${DATABASE_URL:-}" ]; then echo "== database: PostgreSQL (DATABASE_URL)
 echo "== typecheck"; npx tsc --noEmit
 echo "== unit tests"; npx vitest run --project unit
 echo "== database tests"; npx vitest run --project db
+if [ -n "${DATABASE_URL:-}" ]; then
+  echo "== fault tests (PostgreSQL stopped and started under jobs, imports and annotation; a throw-away server, not DATABASE_URL's)"
+  npx vitest run --project faults
+else
+  echo "== fault tests: skipped (they run in the PostgreSQL run, with DATABASE_URL set; the embedded database has no server to restart)"
+fi
 echo "== browser tests"; bash scripts/e2e.sh
