@@ -5,7 +5,7 @@ import { forbidden, redirect } from "next/navigation";
 import { NextResponse, type NextRequest } from "next/server";
 import { getAuthOptions } from "../../auth";
 import { getDb } from "../db";
-import { AppError, errorBody, httpStatus } from "../errors";
+import { AppError, errorBody, httpStatus, isDatabaseUnavailable } from "../errors";
 import { log } from "../log";
 import { getUserForSession } from "../users/data";
 import { allows, routeEntry, type RoutePath } from "./access";
@@ -36,7 +36,10 @@ export async function requirePage(path: RoutePath, returnTo: string = path): Pro
 
 type Handler<C> = (req: NextRequest, ctx: C & { user: SessionUser }) => Promise<Response>;
 
-/** For route handlers: no session → 401, wrong role → 403, AppError → its status, anything else → 500 (logged). */
+/**
+ * For route handlers: no session → 401, wrong role → 403, AppError → its status, the database unreachable → 503
+ * (the client retries), anything else → 500 (logged).
+ */
 export function apiRoute<C extends object>(path: RoutePath, handler: Handler<C>) {
   return async (req: NextRequest, ctx: C): Promise<Response> => {
     try {
@@ -47,10 +50,17 @@ export function apiRoute<C extends object>(path: RoutePath, handler: Handler<C>)
       }
       return await handler(req, { ...ctx, user });
     } catch (err) {
-      if (!(err instanceof AppError)) log.error({ err, path, method: req.method }, "route failed");
-      return NextResponse.json(errorBody(err), { status: httpStatus(err) });
+      return errorResponse(err, { path, method: req.method });
     }
   };
+}
+
+/** An error as the route's answer. An outage is logged once per request as a warning, not as a bug. */
+function errorResponse(err: unknown, where: { path: string; method: string }): Response {
+  const unavailable = isDatabaseUnavailable(err);
+  if (unavailable) log.warn({ err: (err as Error).message, ...where }, "database unreachable");
+  else if (!(err instanceof AppError)) log.error({ err, ...where }, "route failed");
+  return NextResponse.json(errorBody(err), { status: httpStatus(err), headers: unavailable ? { "Retry-After": "5" } : undefined });
 }
 
 /** For server actions: the same checks, as an error the action turns into a message. */
