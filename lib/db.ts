@@ -40,9 +40,14 @@ export async function openDb(opts: { url?: string; dir?: string; migrate?: boole
     if (migrate) {
       // Migrations need one session (BEGIN/COMMIT and the advisory lock), not a pool.
       const client = await pool.connect();
+      // A checked-out client has no pool listener: a server going away mid-migration must reject the query
+      // (and the open), not raise an uncaught 'error' event that ends the process.
+      const onError = (err: Error) => log.warn({ err: err.message }, "PostgreSQL connection lost during migrations");
+      client.on("error", onError);
       try {
         await applyMigrations({ exec: (s) => client.query(s), query: (s, p) => client.query(s, p as unknown[]) as never });
       } finally {
+        client.removeListener("error", onError);
         client.release();
       }
     }

@@ -10,12 +10,16 @@
 //   - call ctx.checkpoint() before each batch and pass ctx.signal to slow calls: a cancel, a lost lease or the
 //     worker stopping ends the handler there (after the last commit), never halfway through a batch;
 //   - return the job's summary (stored as Job.result).
+//   - the database going away (restart, failover, network) is not the job's fault: the worker waits for it with
+//     a backoff, keeping its claim, and then runs the handler again from the last committed cursor (so a handler
+//     must expect to be called again within one attempt, and must not turn database errors into item errors).
 import { hostname } from "node:os";
 import { randomBytes } from "node:crypto";
 import pg from "pg";
 import type { OpenedDb } from "../db";
 import { getOpenedDb, retryTransient } from "../db";
 import { env } from "../env";
+import { isDatabaseUnavailable } from "../errors";
 import { log as rootLog } from "../log";
 import {
   annotate,
@@ -153,6 +157,14 @@ export const DEFAULT_LEASE_MS = 30_000;
 export const DEFAULT_POLL_MS = 1_000;
 /** How often a worker ends jobs that must not be resumed (cancelled or out of attempts) before claiming. */
 export const SWEEP_EVERY_MS = 5_000;
+/** Waits between tries while the database is unreachable: doubling from 250 ms to at most 5 s. */
+const OUTAGE_BACKOFF_MS = [250, 500, 1_000, 2_000, 5_000];
+/**
+ * Database errors in a row, each after the database answered again and with no batch committed in between,
+ * before a running job stops waiting them out: an error that recurs at once is the job's (a statement that kills
+ * its connection, say), and the job goes back to the queue, where MAX_ATTEMPTS bounds it.
+ */
+const MAX_STALLED_OUTAGES = 3;
 
 // Workers of this process, so code that enqueues a job here can wake them (nudgeWorkers).
 const globalForWorkers = globalThis as unknown as { __abstainWorkers?: Set<Worker> };
@@ -163,12 +175,9 @@ export function nudgeWorkers(): void {
   for (const w of localWorkers) w.nudge();
 }
 
-/** Errors that say the database went away, not that the job is wrong: the job is given back and resumed. */
+/** Errors that say the database went away, not that the job is wrong: the job waits for it and resumes. */
 function isInfrastructure(err: unknown): boolean {
-  if (err instanceof JobFailure || (err as Error)?.name === "LlmError" || (err as Error)?.name === "LlmHttpError") return false;
-  const code = (err as { code?: string }).code ?? "";
-  const text = `${code} ${(err as Error)?.message ?? ""}`;
-  return /^(08|57P0[123])/.test(code) || /ECONNRESET|ECONNREFUSED|ETIMEDOUT|Connection terminated|connection is closed|terminating connection/i.test(text);
+  return !(err instanceof JobFailure) && isDatabaseUnavailable(err);
 }
 
 export function startWorker(opts: WorkerOptions = {}): Worker {
@@ -226,6 +235,10 @@ export function startWorker(opts: WorkerOptions = {}): Worker {
         batchPool.on("error", (err) => log.warn({ err: err.message }, "idle batch connection closed"));
       }
       const client = await batchPool.connect();
+      // While checked out a client has no pool listener: without this, the server closing the connection would
+      // be an uncaught 'error' event and end the process, instead of failing the batch's query.
+      const onError = (err: Error) => log.warn({ err: err.message }, "batch connection lost");
+      client.on("error", onError);
       try {
         // A batch need not be durable the moment it commits: if the server loses its last commits, it loses each
         // batch's writes together with the cursor that covers them, and the job redoes those batches. Waiting for
@@ -243,6 +256,7 @@ export function startWorker(opts: WorkerOptions = {}): Worker {
         await client.query("ROLLBACK").catch(() => {});
         throw err;
       } finally {
+        client.removeListener("error", onError);
         client.release();
       }
     }
@@ -260,13 +274,19 @@ export function startWorker(opts: WorkerOptions = {}): Worker {
     running.set(job.id, ac);
     if (stopping) stopWith("stopping");
     const handler = registry[job.kind];
+    let beatFailing = false;
     const heartbeat = setInterval(() => {
       renew(db, fence, leaseMs).then(
         (r) => {
+          beatFailing = false;
           if (!r.held) stopWith("lease_lost");
           else if (r.cancelRequested) stopWith("cancelled");
         },
-        (err) => jlog.warn({ err: (err as Error).message }, "job heartbeat failed; retrying at the next beat"),
+        (err) => {
+          // Once per outage: a database that is down fails every beat.
+          if (!beatFailing) jlog.warn({ err: (err as Error).message }, "job heartbeat failed; retrying at the next beat");
+          beatFailing = true;
+        },
       );
     }, Math.max(50, Math.floor(leaseMs / 3)));
     heartbeat.unref?.();
@@ -274,6 +294,59 @@ export function startWorker(opts: WorkerOptions = {}): Worker {
     const checkpoint = () => {
       if (ac.signal.aborted) throw ac.signal.reason instanceof JobStop ? ac.signal.reason : new JobStop("stopping");
     };
+    /**
+     * Tries `fn` until the database answers it, backing off; a stop (worker stopping, cancel seen by the
+     * heartbeat) ends the wait. Errors that are not the database's are thrown at once.
+     */
+    async function whenReachable<T>(what: string, fn: () => Promise<T>, opts: { announced?: boolean } = {}): Promise<T> {
+      const started = Date.now();
+      for (let i = 0; ; i++) {
+        checkpoint();
+        try {
+          const out = await fn();
+          if (i > 0) jlog.info({ waitedMs: Date.now() - started }, `database reachable again (${what})`);
+          return out;
+        } catch (err) {
+          if (!isInfrastructure(err)) throw err;
+          if (i === 0 && !opts.announced) jlog.warn({ err: (err as Error).message }, `database unreachable (${what}); waiting for it`);
+        }
+        await sleep(OUTAGE_BACKOFF_MS[Math.min(i, OUTAGE_BACKOFF_MS.length - 1)]);
+      }
+    }
+
+    /**
+     * Runs the handler; when the database goes away under it, waits until the database answers, checks that this
+     * attempt still holds the job (its lease may have run out meanwhile: if another worker took the job, this
+     * attempt ends), reloads the committed progress and runs the handler again from there. The attempt keeps its
+     * claim throughout, so an outage costs no attempt and never fails the job.
+     */
+    async function runThroughOutages(): Promise<unknown> {
+      let stalled = 0;
+      for (;;) {
+        try {
+          return await handler(ctx);
+        } catch (err) {
+          if (!isInfrastructure(err) || ac.signal.aborted) throw err;
+          const before = ctx.job.done;
+          jlog.warn({ err: (err as Error).message }, "job interrupted by a database outage; waiting for the database");
+          const state = await whenReachable(
+            "resuming the job",
+            async () => {
+              const r = await renew(db, fence, leaseMs);
+              if (!r.held) throw new LeaseLostError(fence.jobId);
+              if (r.cancelRequested) throw new JobStop("cancelled");
+              return db.job.findUniqueOrThrow({ where: { id: job.id }, select: { total: true, done: true, failed: true, cursor: true } });
+            },
+            { announced: true },
+          );
+          stalled = state.done > before ? 0 : stalled + 1;
+          if (stalled >= MAX_STALLED_OUTAGES) throw err;
+          jlog.info({ cursor: state.cursor, done: state.done }, "job resumes after the database outage");
+          ctx.job = { ...ctx.job, ...state };
+        }
+      }
+    }
+
     const ctx: JobContext = {
       job,
       opened,
@@ -305,8 +378,8 @@ export function startWorker(opts: WorkerOptions = {}): Worker {
       if (!handler) throw new Error(`No handler for jobs of kind "${job.kind}" in this worker.`);
       if (job.cancelRequested) throw new JobStop("cancelled");
       jlog.info({ cursor: job.cursor, done: job.done, total: job.total }, job.attempts > 1 ? "job resumed" : "job started");
-      const result = await handler(ctx);
-      if (await finish(db, fence, result ?? {})) jlog.info({ result }, "job succeeded");
+      const result = await runThroughOutages();
+      if (await whenReachable("finishing the job", () => finish(db, fence, result ?? {}))) jlog.info({ result }, "job succeeded");
       else jlog.warn("job finished after its lease was lost; the new owner's outcome stands");
     } catch (err) {
       const stop = err instanceof JobStop ? err : ac.signal.reason instanceof JobStop && ac.signal.aborted ? ac.signal.reason : null;
@@ -319,7 +392,8 @@ export function startWorker(opts: WorkerOptions = {}): Worker {
         if (releaseOnStop) await release(db, fence).catch((e) => jlog.warn({ err: (e as Error).message }, "could not give the job back; it resumes when its lease expires"));
         jlog.info({ released: releaseOnStop }, "job interrupted: worker stopping");
       } else if (isInfrastructure(err) && job.attempts < MAX_ATTEMPTS) {
-        // The database went away mid-job: give it back (or, if even that fails, let the lease expire); it resumes.
+        // The same database error again and again (see MAX_STALLED_OUTAGES): give the job back (or, if even that
+        // fails, let the lease expire); another attempt resumes it.
         jlog.warn({ err: (err as Error).message }, "job interrupted by a database error; it will resume");
         await release(db, fence).catch(() => {});
       } else {
@@ -338,21 +412,25 @@ export function startWorker(opts: WorkerOptions = {}): Worker {
     const opened = await dbP;
     const registry = await handlers();
     const kinds = opts.kinds ?? Object.keys(registry);
+    let failures = 0;
     while (!stopping) {
       let job: ClaimedJob | null = null;
       try {
         const sweep = Date.now() - lastSweep >= SWEEP_EVERY_MS;
         if (sweep) lastSweep = Date.now();
         job = await claim(opened.db, workerId, kinds, leaseMs, { sweep });
+        if (failures) log.info({ slot, failures }, "claiming jobs again");
+        failures = 0;
       } catch (err) {
-        log.warn({ err: (err as Error).message, slot }, "could not claim a job; retrying");
+        // Once per outage, not once per poll; the polls back off meanwhile.
+        if (!failures++) log.warn({ err: (err as Error).message, slot }, "could not claim a job; retrying");
       }
       if (stopping && job) {
         await release(opened.db, job.fence).catch(() => {});
         break;
       }
       if (job) await runJob(opened, job, registry);
-      else await sleep(pollMs);
+      else await sleep(failures ? Math.max(pollMs, OUTAGE_BACKOFF_MS[Math.min(failures, OUTAGE_BACKOFF_MS.length) - 1]) : pollMs);
     }
   }
 
