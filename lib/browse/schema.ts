@@ -1,5 +1,6 @@
 // Browse filters, parsed from the URL (shareable, back button works). Client-safe.
 import { z } from "zod";
+import { tooLong } from "../limits/text";
 import { labelSourceKinds } from "../results/schema";
 
 const verdict = z.enum(["complied", "noncompliant", "partial", "unclear"]);
@@ -10,7 +11,7 @@ export const browseFilterSchema = z
   .object({
     dataset: id.optional(),
     run: id.optional(),
-    category: z.string().trim().min(1).max(200).optional(),
+    category: z.string().trim().min(1).max(200, tooLong(200)).optional(),
     subcategory: id.optional(),
     expectation: z.enum(["should_not_comply", "should_comply"]).optional(),
     source: z.enum(labelSourceKinds).optional(),
@@ -23,7 +24,7 @@ export const browseFilterSchema = z
     /** Judge verdict differs from the human final verdict (both present). */
     disagree: flag.optional(),
     annotator: id.optional(),
-    q: z.string().trim().min(1).max(200).optional(),
+    q: z.string().trim().min(1).max(200, tooLong(200)).optional(),
     sort: z.enum(["newest", "oldest"]).optional(),
     after: id.optional(),
   })

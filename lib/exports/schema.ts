@@ -2,11 +2,12 @@
 // download button, the HTTP route, scripts/export.ts and the tests.
 import { z } from "zod";
 import { expectationSchema, verdictSchema } from "../judges/schema";
+import { TEXT_LIMITS, tooLong } from "../limits/text";
 import { labelSourceKinds } from "../results/schema";
 
 const names = (what: string) =>
   z
-    .array(z.string().trim().min(1, `${what} must not be empty`).max(200))
+    .array(z.string().trim().min(1, `${what} must not be empty`).max(TEXT_LIMITS.name, tooLong(TEXT_LIMITS.name)))
     .max(500, `at most 500 ${what}s`)
     .optional();
 
@@ -28,7 +29,7 @@ export const exportFilterSchema = z
     subcategories: names("subcategory"),
     expectation: expectationSchema.optional(),
     /** Case-insensitive substring of the prompt or the response (Browse's text search). */
-    text: z.string().trim().min(1).max(200).optional(),
+    text: z.string().trim().min(1).max(200, tooLong(200)).optional(),
     /** The export's judge version (options.judge) gave this verdict. */
     judgeVerdict: verdictSchema.optional(),
     /** Some annotator's current label has this verdict. */

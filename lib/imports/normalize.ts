@@ -3,6 +3,7 @@
 // validation pass and again in the write pass, so both passes agree on every row by construction.
 import { createHash } from "node:crypto";
 import { unneutraliseFormula } from "../exports/formula";
+import { TEXT_LIMITS, tooLongMessage } from "../limits/text";
 import type { SourceRecord } from "./parse";
 import {
   JUDGE_ERROR_REASONS,
@@ -113,6 +114,40 @@ export class RowNormalizer {
     }
   }
 
+  /**
+   * Fixed values of the mapping (`{ value }`) longer than their field allows, reported once here instead of on
+   * every row (the rows then only check values read from columns).
+   */
+  fixedValueProblems(): ImportProblem[] {
+    const out: ImportProblem[] = [];
+    const check = (s: FieldSource | undefined, path: string, what: string, max: number) => {
+      if (s?.value !== undefined && s.value.length > max) out.push(tooLong(path, what, s.value.length, max));
+    };
+    const m = this.mapping;
+    check(m.dataset, "dataset", "The dataset", TEXT_LIMITS.name);
+    check(m.prompt.category, "prompt.category", "The category", TEXT_LIMITS.name);
+    check(m.prompt.subcategory, "prompt.subcategory", "The subcategory", TEXT_LIMITS.name);
+    m.responses.forEach((r, i) => {
+      const p = `responses.${i}`;
+      check(r.model, `${p}.model`, "The model", TEXT_LIMITS.name);
+      check(r.run, `${p}.run`, "The run", TEXT_LIMITS.name);
+      r.judges.forEach((j, k) => {
+        check(j.name, `${p}.judges.${k}.name`, "The judge name", TEXT_LIMITS.name);
+        check(j.version, `${p}.judges.${k}.version`, "The judge version", TEXT_LIMITS.name);
+        check(j.rationale, `${p}.judges.${k}.rationale`, "The rationale", TEXT_LIMITS.rationale);
+      });
+      r.humans.forEach((h, k) => {
+        check(h.annotator, `${p}.humans.${k}.annotator`, "The annotator", TEXT_LIMITS.person);
+        check(h.note, `${p}.humans.${k}.note`, "The note", TEXT_LIMITS.note);
+      });
+      if (r.adjudication) {
+        check(r.adjudication.adjudicator, `${p}.adjudication.adjudicator`, "The adjudicator", TEXT_LIMITS.person);
+        check(r.adjudication.note, `${p}.adjudication.note`, "The adjudication note", TEXT_LIMITS.note);
+      }
+    });
+    return out;
+  }
+
   /** Whether a canonical key names a subcategory the import can use (existing, or to be created). */
   knows(key: string): boolean {
     return this.taxonomy.keys.has(key) || this.newKeys.has(key);
@@ -176,17 +211,19 @@ export class RowNormalizer {
     // Dataset and prompt.
     const dataset = rd.text(m.dataset);
     if (dataset === null) rd.missing(m.dataset, "dataset", "The dataset", "Fill in the dataset slug, or set one dataset for the whole file in the mapping.");
-    else if (dataset.length > 200 || /[\u0000-\u001f]/.test(dataset)) {
+    else if (/[\u0000-\u001f]/.test(dataset)) {
       problems.push({ code: "bad_value", ...at, field: rd.where(m.dataset, "dataset"), message: `"${dataset.slice(0, 60)}" is not a usable dataset slug`, fix: "Use a short name without line breaks or tabs." });
-    }
+    } else rd.checkLength(dataset, m.dataset, "The dataset", TEXT_LIMITS.name);
     const promptText = rd.raw(m.prompt.text.column);
     if (promptText === null || promptText.trim() === "") rd.missing(m.prompt.text, "prompt.text", "The prompt text", "Every row needs the prompt it answers; fill it in or remove the row.");
+    else rd.checkLength(promptText, m.prompt.text, "The prompt text", TEXT_LIMITS.prompt);
     let externalId: string | null = null;
     if (m.prompt.id.derive === "text-hash") {
       externalId = promptText ? `sha256:${createHash("sha256").update(promptText).digest("hex").slice(0, 16)}` : null;
     } else {
       externalId = rd.text({ column: m.prompt.id.column! });
       if (externalId === null) rd.missing(m.prompt.id, "prompt.id", "The prompt id", "Give every prompt an id (the same id on every row of the same prompt), or derive ids from the prompt text in the mapping.");
+      else rd.checkLength(externalId, m.prompt.id, "The prompt id", TEXT_LIMITS.name);
     }
 
     // Expectation.
@@ -204,6 +241,8 @@ export class RowNormalizer {
     // Subcategory: exact key, explicit map, new subcategory; never a guess.
     const category = rd.text(m.prompt.category);
     const sub = rd.text(m.prompt.subcategory);
+    if (category !== null) rd.checkLength(category, m.prompt.category!, "The category", TEXT_LIMITS.name);
+    if (sub !== null) rd.checkLength(sub, m.prompt.subcategory, "The subcategory", TEXT_LIMITS.name);
     let subcategory: string | null = null;
     if (sub === null) {
       rd.missing(m.prompt.subcategory, "prompt.subcategory", "The subcategory", "Every prompt needs a subcategory of the taxonomy.");
@@ -236,10 +275,13 @@ export class RowNormalizer {
         }
         continue;
       }
+      rd.checkLength(body, r.text, "The response text", TEXT_LIMITS.response);
       const model = rd.text(r.model);
       const run = rd.text(r.run);
       if (model === null) rd.missing(r.model, `${path}.model`, "The model", "Name the model that wrote the response (a column, or one model for the whole file).");
+      else rd.checkLength(model, r.model, "The model", TEXT_LIMITS.name);
       if (run === null) rd.missing(r.run, `${path}.run`, "The run", "Name the run (a column, or one run name for the whole file).");
+      else rd.checkLength(run, r.run, "The run", TEXT_LIMITS.name);
       const out: NormalizedResponse = { model: model ?? "", run: run ?? "", text: body, judges: [], humans: [], adjudication: null };
       for (let k = 0; k < r.judges.length; k++) {
         const j = r.judges[k];
@@ -248,8 +290,12 @@ export class RowNormalizer {
         const name = rd.text(j.name);
         const version = rd.text(j.version);
         if (name === null) rd.missing(j.name, `${path}.judges.${k}.name`, "The judge name", "Name the judge whose verdict this is.");
+        else rd.checkLength(name, j.name, "The judge name", TEXT_LIMITS.name);
         if (version === null) rd.missing(j.version, `${path}.judges.${k}.version`, "The judge version", "Give the judge's version (any text, e.g. 1).");
-        if (verdict && name && version) out.judges.push({ name, version, kind: j.kind, verdict, rationale: rd.exact(j.rationale) });
+        else rd.checkLength(version, j.version, "The judge version", TEXT_LIMITS.name);
+        const rationale = rd.exact(j.rationale);
+        if (j.rationale) rd.checkLength(rationale, j.rationale, "The rationale", TEXT_LIMITS.rationale);
+        if (verdict && name && version) out.judges.push({ name, version, kind: j.kind, verdict, rationale });
       }
       for (let k = 0; k < r.humans.length; k++) {
         const h = r.humans[k];
@@ -257,13 +303,19 @@ export class RowNormalizer {
         const verdict = this.verdictOf(rd, expectation, h.verdict, `${path}.humans.${k}.verdict`);
         const who = rd.text(h.annotator);
         if (who === null) rd.missing(h.annotator, `${path}.humans.${k}.annotator`, "The annotator", "Say who gave this label (e-mail address preferred).");
-        if (verdict && who) out.humans.push({ annotator: annotatorRef(who), verdict, note: rd.exact(h.note) });
+        else rd.checkLength(who, h.annotator, "The annotator", TEXT_LIMITS.person);
+        const note = rd.exact(h.note);
+        if (h.note) rd.checkLength(note, h.note, "The note", TEXT_LIMITS.note);
+        if (verdict && who) out.humans.push({ annotator: annotatorRef(who), verdict, note });
       }
       const a = r.adjudication;
       if (a && rd.hasLabel(a.verdict)) {
         const verdict = this.verdictOf(rd, expectation, a.verdict, `${path}.adjudication.verdict`);
         const who = rd.text(a.adjudicator);
         if (who === null) rd.missing(a.adjudicator, `${path}.adjudication.adjudicator`, "The adjudicator", "Say who adjudicated (e-mail address preferred).");
+        else rd.checkLength(who, a.adjudicator, "The adjudicator", TEXT_LIMITS.person);
+        const note = rd.exact(a.note);
+        if (a.note) rd.checkLength(note, a.note, "The adjudication note", TEXT_LIMITS.note);
         const reasonText = rd.text(a.reason);
         const reason = reasonText === null ? "none" : (JUDGE_ERROR_REASONS.find((x) => x === reasonText.toLowerCase()) ?? null);
         if (reason === null) {
@@ -275,7 +327,7 @@ export class RowNormalizer {
             fix: `Use one of: ${JUDGE_ERROR_REASONS.join(", ")} (empty means none).`,
           });
         }
-        if (verdict && who && reason) out.adjudication = { adjudicator: annotatorRef(who), verdict, reason, note: rd.exact(a.note) };
+        if (verdict && who && reason) out.adjudication = { adjudicator: annotatorRef(who), verdict, reason, note };
       }
       // Two labels from one annotator on one response would collide on (response, annotator).
       if (out.humans.length > 1) {
@@ -350,6 +402,14 @@ class RowReader {
     return s.column !== undefined ? s.column : path;
   }
 
+  /**
+   * Reports a value read from a column that is longer than its field allows. A fixed value of the mapping is
+   * checked once for the whole file instead (RowNormalizer.fixedValueProblems).
+   */
+  checkLength(value: string, s: FieldSource | { column?: string }, what: string, max: number) {
+    if (value.length > max && s.column !== undefined) this.problems.push({ ...tooLong(s.column, what, value.length, max), ...this.at });
+  }
+
   missing(s: FieldSource | { column?: string }, path: string, what: string, fix: string) {
     this.problems.push({ code: "missing_field", ...this.at, field: this.where(s, path), message: `${what} is empty`, fix });
   }
@@ -365,4 +425,14 @@ class RowReader {
 export function annotatorRef(s: string): string {
   const t = s.trim();
   return t.includes("@") ? t.toLowerCase() : t;
+}
+
+/** A value longer than its field allows, at `field` (a column, or the mapping path of a fixed value). */
+function tooLong(field: string, what: string, length: number, max: number): ImportProblem {
+  return {
+    code: "too_long",
+    field,
+    message: `${what} is too long: ${tooLongMessage(length, max)}`,
+    fix: "Shorten it, or leave this row out of the file.",
+  };
 }

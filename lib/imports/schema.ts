@@ -7,6 +7,7 @@
 // mapping (lib/imports/presets.ts), so the UI can show them like any other.
 import { z } from "zod";
 import { expectationSchema, verdictSchema } from "../judges/schema";
+import { TEXT_LIMITS, tooLong } from "../limits/text";
 
 export { expectationSchema, verdictSchema };
 export type { Expectation, Verdict } from "../judges/schema";
@@ -26,11 +27,18 @@ const name = (what: string) =>
     .min(1, `${what} must not be empty`)
     .max(200, `${what} is too long (200 characters at most)`);
 
-/** Where a value comes from: a column of the file, or one value for every row. Exactly one of the two. */
+/** A column name as the mapping refers to it (a CSV header cell or a JSONL key). */
+const columnName = z.string().min(1, "column must not be empty").max(1000, tooLong(1000));
+
+/**
+ * Where a value comes from: a column of the file, or one value for every row. Exactly one of the two. A fixed
+ * value is bounded here by the longest field one can fill (a rationale); the normaliser holds each field to
+ * its own limit (lib/limits/text.ts), for fixed values once per file.
+ */
 export const fieldSourceSchema = z
   .object({
-    column: z.string().min(1, "column must not be empty").optional(),
-    value: z.string().trim().min(1, "value must not be empty").optional(),
+    column: columnName.optional(),
+    value: z.string().trim().min(1, "value must not be empty").max(TEXT_LIMITS.rationale, tooLong(TEXT_LIMITS.rationale)).optional(),
   })
   .strict()
   .refine((s) => (s.column === undefined) !== (s.value === undefined), {
@@ -38,7 +46,7 @@ export const fieldSourceSchema = z
   });
 export type FieldSource = z.infer<typeof fieldSourceSchema>;
 
-export const columnRefSchema = z.object({ column: z.string().min(1, "column must not be empty") }).strict();
+export const columnRefSchema = z.object({ column: columnName }).strict();
 
 /**
  * What a file value means as a verdict. Besides the four verdicts:
@@ -61,7 +69,7 @@ export type ValueMap = z.infer<typeof valueMapSchema>;
 /** A verdict read from a column through a value map, or one verdict for the whole file (preference presets). */
 export const verdictSourceSchema = z
   .object({
-    column: z.string().min(1, "column must not be empty").optional(),
+    column: columnName.optional(),
     values: valueMapSchema.optional(),
     value: verdictSchema.optional(),
   })
@@ -74,7 +82,7 @@ export type VerdictSource = z.infer<typeof verdictSourceSchema>;
 
 export const expectationSourceSchema = z
   .object({
-    column: z.string().min(1, "column must not be empty").optional(),
+    column: columnName.optional(),
     /** File value → expectation; `should_comply` / `should_not_comply` are always understood. */
     values: z.record(z.string(), expectationSchema).optional(),
     value: expectationSchema.optional(),
@@ -142,7 +150,7 @@ export type ResponseMapping = z.infer<typeof responseMappingSchema>;
 
 export const promptIdSourceSchema = z
   .object({
-    column: z.string().min(1, "column must not be empty").optional(),
+    column: columnName.optional(),
     /** For files without prompt ids: `text-hash` derives a stable id from the prompt text (sha256, 16 hex). */
     derive: z.literal("text-hash").optional(),
   })
@@ -155,7 +163,7 @@ export const newSubcategorySchema = z
     category: name("category"),
     subcategory: name("subcategory").refine((s) => !s.includes("/"), "a subcategory slug cannot contain /"),
     name: name("name").optional(),
-    definition: z.string().max(2000).optional(),
+    definition: z.string().max(2000, tooLong(2000)).optional(),
   })
   .strict();
 export type NewSubcategory = z.infer<typeof newSubcategorySchema>;
@@ -242,6 +250,7 @@ export type ImportOptionsInput = z.input<typeof importOptionsSchema>;
 
 export const PROBLEM_CODES = [
   "too_large", // the file is over the byte cap
+  "too_long", // a value longer than its field allows (lib/limits/text.ts)
   "binary", // NUL bytes, or a known binary signature (xlsx, zip, gzip, pdf)
   "encoding", // not UTF-8 (invalid byte sequence, UTF-16/32 BOM)
   "syntax", // not JSON on a line, broken CSV quoting

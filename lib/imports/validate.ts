@@ -97,6 +97,7 @@ export class Validator {
   /** Problems of the mapping itself, independent of the rows. */
   private checkMapping() {
     const m = this.mapping;
+    this.setup.push(...this.normalizer.fixedValueProblems());
     for (const [from, to] of Object.entries(m.subcategoryMap)) {
       if (!this.normalizer.knows(to)) {
         this.setup.push({

@@ -1,6 +1,7 @@
 // Annotation queue inputs, shared by the API routes, the pages and tests. Client-safe.
 import { z } from "zod";
 import { browseFilterSchema } from "../browse/schema";
+import { TEXT_LIMITS, tooLong } from "../limits/text";
 
 export const VERDICT_KEYS = [
   { key: "1", verdict: "complied", label: "Complied" },
@@ -40,8 +41,8 @@ export type Selection = z.infer<typeof selectionSchema>;
 
 export const createQueueSchema = z
   .object({
-    name: z.string().trim().min(1, "name must not be empty").max(120, "name is too long (120 characters at most)"),
-    description: z.string().trim().max(2000).default(""),
+    name: z.string().trim().min(1, "name must not be empty").max(120, tooLong(120)),
+    description: z.string().trim().max(2000, tooLong(2000)).default(""),
     k: z.number().int().min(1, "k must be at least 1").max(20, "k must be at most 20"),
     blind: z.boolean().default(true),
     /** Users who may label this queue; empty = every active annotator. */
@@ -59,7 +60,7 @@ export const submitSchema = z
   .object({
     itemId: id,
     verdict: verdictSchema,
-    note: z.string().max(4000, "note is too long (4,000 characters at most)").default(""),
+    note: z.string().max(TEXT_LIMITS.note, tooLong(TEXT_LIMITS.note)).default(""),
     /** Milliseconds from showing the item to submitting it (time per item). */
     durationMs: z.number().int().min(0).max(24 * 3600 * 1000).optional(),
   })
@@ -83,7 +84,7 @@ export const adjudicateSchema = z
     responseId: id,
     verdict: verdictSchema,
     reason: reasonSchema,
-    note: z.string().max(4000, "note is too long (4,000 characters at most)").default(""),
+    note: z.string().max(TEXT_LIMITS.note, tooLong(TEXT_LIMITS.note)).default(""),
     /** The adjudication version the adjudicator saw (null: there was none). A mismatch is a conflict. */
     expectedVersion: z.number().int().min(1).nullable(),
   })

@@ -1,5 +1,6 @@
 // Admin settings input schemas and the shape the browser sees. Client-safe: zod only.
 import { z } from "zod";
+import { tooLong } from "../limits/text";
 
 export const LLM_SETTING_KEY = "llm.endpoint";
 
@@ -19,7 +20,7 @@ const int = (field: string, { min, max }: { min: number; max: number }) =>
 const baseUrl = z
   .string()
   .trim()
-  .max(500, "baseUrl is too long (500 characters at most)")
+  .max(500, tooLong(500))
   .refine((v) => /^https?:\/\/[^\s]+$/.test(v) && URL.canParse(v), {
     message: "baseUrl must be an http(s):// URL such as https://api.openai.com/v1",
   });
@@ -31,8 +32,8 @@ const baseUrl = z
 export const llmSettingsUpdateSchema = z
   .object({
     baseUrl: baseUrl.nullable().optional(),
-    model: z.string().trim().min(1, "model must not be empty (use null to remove it)").max(200, "model is too long").nullable().optional(),
-    apiKey: z.string().trim().max(1000, "apiKey is too long").nullable().optional(),
+    model: z.string().trim().min(1, "model must not be empty (use null to remove it)").max(200, tooLong(200)).nullable().optional(),
+    apiKey: z.string().trim().max(1000, tooLong(1000)).nullable().optional(),
     concurrency: int("concurrency", LLM_LIMITS.concurrency).nullable().optional(),
     timeoutMs: int("timeoutMs", LLM_LIMITS.timeoutMs).nullable().optional(),
     maxRetries: int("maxRetries", LLM_LIMITS.maxRetries).nullable().optional(),

@@ -1,5 +1,6 @@
 // User input schemas, shared by the admin UI, its server actions, the CLI and tests. Client-safe.
 import { z } from "zod";
+import { tooLong } from "../limits/text";
 
 export const ROLES = ["admin", "researcher", "annotator"] as const;
 export const roleSchema = z.enum(ROLES, { message: `role must be one of: ${ROLES.join(", ")}` });
@@ -11,13 +12,13 @@ export const emailSchema = z
   .string()
   .trim()
   .toLowerCase()
-  .max(254, "email is too long (254 characters at most)")
+  .max(254, tooLong(254))
   .email("email must be an address like name@example.org");
 
 export const createUserSchema = z
   .object({
     email: emailSchema,
-    name: z.string().trim().min(1, "name must not be empty").max(120, "name is too long (120 characters at most)"),
+    name: z.string().trim().min(1, "name must not be empty").max(120, tooLong(120)),
     password: z
       .string()
       .min(PASSWORD_MIN, `password must be at least ${PASSWORD_MIN} characters`)
