@@ -59,7 +59,7 @@ export async function loadImportContext(target: ImportTarget): Promise<ImportCon
   };
   const rows = {} as Rows;
   if (target.kind === "postgresql" && target.url) {
-    const client = new pg.Client({ connectionString: target.url });
+    const client = ownClient(target.url);
     await client.connect();
     try {
       for (const [k, sql] of Object.entries(reads)) rows[k as keyof Rows] = (await client.query(sql)).rows;
@@ -94,6 +94,18 @@ export async function getImportTarget(): Promise<ImportTarget> {
   return { db: opened.db, kind: opened.kind, url: env().DATABASE_URL };
 }
 
+/**
+ * A pg client of the import's own. When the server goes away (restart, crash), node-postgres fails the statement
+ * in flight AND emits the error as an 'error' event, which without a listener is an uncaught exception that ends
+ * the process (the app, with every request in it). The failing statement reports the outage; the event is only
+ * acknowledged here.
+ */
+function ownClient(url: string): pg.Client {
+  const client = new pg.Client({ connectionString: url });
+  client.on("error", () => {});
+  return client;
+}
+
 /** One connection inside one transaction. */
 interface SqlSession {
   query<T = Record<string, unknown>>(sql: string, params?: unknown[]): Promise<T[]>;
@@ -115,7 +127,7 @@ async function inTransaction<T>(
   commit: (result: T) => boolean,
 ): Promise<T> {
   if (useCopy) {
-    const client = new pg.Client({ connectionString: target.url });
+    const client = ownClient(target.url!);
     await client.connect();
     try {
       // A dedicated session, so session settings are ours: a chunk of the temporary tables (10,000 rows of
@@ -598,6 +610,7 @@ class Writer {
       if (this.useCopy) {
         const copy = this.s.copyFrom!(`COPY ${table} (${columns.join(", ")}) FROM STDIN`);
         const done = finished(copy);
+        done.catch(() => {}); // awaited below, unless a failed write (a lost connection) throws first
         for (const piece of staged.pieces) {
           if (!copy.write(piece)) {
             await new Promise<void>((resolve, reject) => {

@@ -1,6 +1,7 @@
 // The web side of imports: turning an HTTP upload into an import with progress events. Used by
 // app/api/imports (the upload page and scripts calling the HTTP endpoint).
 import { env } from "../env";
+import { isDatabaseUnavailable } from "../errors";
 import { AppError } from "../errors";
 import { ImportFileError } from "./decode";
 import { getImportTarget, runImport, type ImportResult } from "./import";
@@ -111,7 +112,11 @@ export async function* importUpload(
     while (events.length) yield events.shift()!;
     yield { type: "result", result: await run };
   } catch (err) {
-    yield { type: "error", message: `The import stopped and nothing was written: ${(err as Error).message}` };
+    // The write is one transaction: whatever stopped it, the database rolled it back.
+    const message = isDatabaseUnavailable(err)
+      ? "The database became unreachable during the import, so nothing was written. Import the file again once the database is back."
+      : `The import stopped and nothing was written: ${(err as Error).message}`;
+    yield { type: "error", message };
   } finally {
     await spooled?.cleanup();
   }
