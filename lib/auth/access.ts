@@ -61,6 +61,18 @@ export const ROUTES = [
 
 export type RoutePath = (typeof ROUTES)[number]["path"];
 
+/**
+ * Every server action, with the page whose roles it enforces (requireAction(route) in its body). A server
+ * action is a public POST endpoint under its page's URL, so it is listed and probed like a route: a unit
+ * test keeps this list equal to the "use server" modules' exports, e2e/access.spec.ts calls each one over
+ * HTTP with every role it does not allow.
+ */
+export const ACTIONS = [
+  { module: "lib/users/actions.ts", name: "createUserAction", route: "/admin/users" },
+  { module: "lib/users/actions.ts", name: "updateUserAction", route: "/admin/users" },
+  { module: "lib/settings/actions.ts", name: "testLlmConnectionAction", route: "/admin/settings" },
+] as const satisfies readonly { module: string; name: string; route: RoutePath }[];
+
 export function routeEntry(path: RoutePath): RouteEntry {
   const e = ROUTES.find((r) => r.path === path);
   if (!e) throw new Error(`No access entry for ${path}`);
