@@ -2,8 +2,7 @@
 // with no serious or critical violation.
 import AxeBuilder from "@axe-core/playwright";
 import { expect, test, type Page } from "@playwright/test";
-import { ROUTES, allows } from "../lib/auth/access";
-import { loginAs } from "./fixtures";
+import { loginAs, pagesFor } from "./fixtures";
 
 async function scan(page: Page, url: string) {
   await page.goto(url);
@@ -23,18 +22,7 @@ for (const role of ["admin", "researcher", "annotator"] as const) {
   test(`every page ${role}s may open has no serious accessibility violations`, async ({ page }) => {
     test.setTimeout(180_000);
     await loginAs(page, role);
-    const pages = ROUTES.filter((r) => r.kind === "page" && r.path !== "/login" && allows(r.roles, role));
-    for (const r of pages) {
-      let url: string = r.path;
-      if (r.path === "/browse/[id]") {
-        await page.goto("/browse");
-        url = (await page.getByTestId("open-response").first().getAttribute("href"))!;
-      } else if (r.path === "/queues/[id]") {
-        await page.goto("/queues");
-        const link = page.getByTestId("queue-row").getByRole("link", { name: "Annotate" }).first();
-        if (!(await link.count())) continue; // only annotators (or assignees) open a queue
-        url = (await link.getAttribute("href"))!;
-      }
+    for (const url of await pagesFor(page, role)) {
       await scan(page, url);
     }
   });
