@@ -41,6 +41,26 @@ describe("readJson body cap (MAX_JSON_BYTES)", () => {
     expect([err.code, err.message]).toEqual(["bad_request", "Request body too large (at most 1000000 bytes)."]);
   });
 
+  it("counts bytes, not characters: two-byte characters over the cap are refused", async () => {
+    const text = JSON.stringify("é".repeat(Math.ceil(MAX_JSON_BYTES / 2)));
+    expect(text.length).toBeLessThan(MAX_JSON_BYTES);
+    expect((await refusal(chunked(text))).message).toBe("Request body too large (at most 1000000 bytes).");
+    expect(await readJson(chunked(JSON.stringify("é".repeat(MAX_JSON_BYTES / 2 - 2))))).toHaveLength(MAX_JSON_BYTES / 2 - 2);
+  });
+
+  it("stops reading an endless chunked body at the cap", async () => {
+    let pulled = 0;
+    const endless = new ReadableStream<Uint8Array>({
+      pull(c) {
+        pulled += 64 * 1024;
+        c.enqueue(new Uint8Array(64 * 1024).fill(0x20));
+      },
+    });
+    const req = new Request("http://x/api", { method: "POST", body: endless, duplex: "half" } as RequestInit);
+    expect((await refusal(req)).message).toBe("Request body too large (at most 1000000 bytes).");
+    expect(pulled).toBeLessThan(MAX_JSON_BYTES + 4 * 64 * 1024);
+  });
+
   it("says when the body is not JSON", async () => {
     expect((await refusal(new Request("http://x/api", { method: "POST", body: "{nope" }))).message).toBe("The request body must be JSON.");
   });
