@@ -51,7 +51,7 @@ export async function openDb(opts: { url?: string; dir?: string; migrate?: boole
         client.release();
       }
     }
-    const db = new PrismaClient({ adapter: new PrismaPg(pool) });
+    const db = new PrismaClient({ adapter: new PrismaPgReleasing(pool) });
     return {
       db,
       kind: "postgresql",
@@ -92,6 +92,36 @@ export async function openDb(opts: { url?: string; dir?: string; migrate?: boole
       unlock();
     },
   };
+}
+
+/**
+ * The pg driver adapter, except that a transaction's connection goes back to the pool when closing the
+ * transaction fails. Prisma 6.19 ends an interactive transaction by running COMMIT or ROLLBACK and only then
+ * releases its connection; when that statement fails (the server went away mid-transaction, or a deferred
+ * check failed at COMMIT), the connection is never released. Measured: each transaction open during a server
+ * restart kept one of the pool's 10 connections for good, so after a few outages every query waited forever
+ * for a connection (lib/queues/annotate.faults.test.ts). A dead connection handed back is dropped by the pool;
+ * a live one (after a failed COMMIT the transaction is over) is reused.
+ */
+class PrismaPgReleasing extends PrismaPg {
+  override async connect() {
+    const adapter = await super.connect();
+    const startTransaction = adapter.startTransaction.bind(adapter);
+    adapter.startTransaction = async (isolationLevel) => {
+      const tx = await startTransaction(isolationLevel);
+      const executeRaw = tx.executeRaw.bind(tx);
+      tx.executeRaw = async (query) => {
+        try {
+          return await executeRaw(query);
+        } catch (err) {
+          if (query.sql === "COMMIT" || query.sql === "ROLLBACK") await tx.rollback(); // releases the connection
+          throw err;
+        }
+      };
+      return tx;
+    };
+    return adapter;
+  }
 }
 
 /**
