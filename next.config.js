@@ -1,8 +1,8 @@
-// Headers every response carries. A Content-Security-Policy that also limits scripts needs per-request
-// nonces for Next's inline bootstrap scripts; until then the policy only forbids framing, plugins and
-// foreign form targets, which no page needs.
+// Headers every response carries. Pages get their Content-Security-Policy, with a per-request script
+// nonce, from proxy.ts (lib/security/csp.ts); API answers and static files get NON_PAGE_CSP, which
+// allows nothing to load, run or frame them.
+export const NON_PAGE_CSP = "default-src 'none'; frame-ancestors 'none'; object-src 'none'; base-uri 'none'; form-action 'none'";
 export const SECURITY_HEADERS = [
-  { key: "Content-Security-Policy", value: "frame-ancestors 'none'; object-src 'none'; base-uri 'self'; form-action 'self'" },
   { key: "X-Frame-Options", value: "DENY" },
   { key: "X-Content-Type-Options", value: "nosniff" },
   { key: "Referrer-Policy", value: "same-origin" },
@@ -18,7 +18,11 @@ const nextConfig = {
   // only costs time on 2 cores.
   typescript: { ignoreBuildErrors: true },
   async headers() {
-    return [{ source: "/:path*", headers: SECURITY_HEADERS }];
+    return [
+      { source: "/:path*", headers: SECURITY_HEADERS },
+      { source: "/api/:path*", headers: [{ key: "Content-Security-Policy", value: NON_PAGE_CSP }] },
+      { source: "/_next/static/:path*", headers: [{ key: "Content-Security-Policy", value: NON_PAGE_CSP }] },
+    ];
   },
 };
 
