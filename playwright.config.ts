@@ -4,6 +4,7 @@ import { defineConfig } from "@playwright/test";
 
 const port = Number(process.env.E2E_PORT ?? 3100);
 const baseURL = `http://localhost:${port}`;
+export const SERVER_LOG = "e2e/.state/server.log";
 
 export default defineConfig({
   testDir: "./e2e",
@@ -28,16 +29,20 @@ export default defineConfig({
       ],
     },
   },
-  // Specs that compare pages with the numbers e2e/prepare.ts computed run before the ones that add data.
+  // Specs that compare pages with the numbers e2e/prepare.ts computed run before the ones that add data;
+  // the secrets check runs last, over the server log that all of them wrote.
   projects: [
-    { name: "seeded", testIgnore: /(import-export|annotate|jobs|hostile|a11y)\.spec\.ts/ },
+    { name: "seeded", testIgnore: /(import-export|annotate|jobs|hostile|a11y|secrets)\.spec\.ts/ },
     { name: "adds-data", testMatch: /(import-export|annotate|jobs|hostile|a11y)\.spec\.ts/, dependencies: ["seeded"] },
+    { name: "last", testMatch: /secrets\.spec\.ts/, dependencies: ["adds-data"] },
   ],
   webServer: {
-    command: `node node_modules/next/dist/bin/next start -p ${port}`,
+    // The server's log also goes to a file that e2e/secrets.spec.ts searches for secrets.
+    command: `bash -c 'exec node node_modules/next/dist/bin/next start -p ${port} > >(tee -a ${SERVER_LOG}) 2>&1'`,
     url: `${baseURL}/api/health`,
     reuseExistingServer: false,
     timeout: 120_000,
-    env: { NEXTAUTH_URL: baseURL, NEXT_TELEMETRY_DISABLED: "1" },
+    // debug: the most the app ever logs, so the secrets check sees every log line that could leak.
+    env: { NEXTAUTH_URL: baseURL, NEXT_TELEMETRY_DISABLED: "1", LOG_LEVEL: "debug" },
   },
 });

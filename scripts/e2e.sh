@@ -37,5 +37,6 @@ fi
 trap cleanup EXIT
 
 npx tsx e2e/prepare.ts
+rm -f e2e/.state/server.log
 npx tsx scripts/build-if-stale.ts
 npx playwright test "$@"
