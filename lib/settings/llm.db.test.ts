@@ -5,6 +5,7 @@ import { AppError } from "../errors";
 import { createTestDb, type TestDb } from "../test/db";
 import { createUser } from "../users/data";
 import { getLlmConfig, getLlmSettingsForClient, resolveLlmConfig, updateLlmSettings, type LlmEnv } from "./llm";
+import { seal } from "../security/secret-box";
 import { LLM_SETTING_KEY } from "./schema";
 
 let t: TestDb;
@@ -63,7 +64,9 @@ describe("LLM settings", () => {
 
     // Stored, and what the server-side client gets.
     const { rows } = await t.sql.query<{ value: { apiKey?: string }; updatedById: string }>(`SELECT value, "updatedById" FROM "Setting" WHERE key = $1`, [LLM_SETTING_KEY]);
-    expect(rows[0].value.apiKey).toBe(KEY);
+    // Stored sealed: the row (and so any dump or backup) does not contain the key.
+    expect(rows[0].value.apiKey).toMatch(/^sealed:v1:/);
+    expect(JSON.stringify(rows[0].value)).not.toContain(KEY);
     expect(rows[0].updatedById).toBe(admin.id);
     expect((await resolveLlmConfig(t.db, ENV)).apiKey).toBe(KEY);
 
@@ -118,6 +121,26 @@ describe("LLM settings", () => {
       expect(await getLlmConfig(own.db, NO_ENV)).toBeNull();
       await expect(resolveLlmConfig(own.db, NO_ENV)).rejects.toThrow(/No LLM endpoint is configured/);
       expect(await getLlmSettingsForClient(own.db, NO_ENV)).toMatchObject({ configured: false, source: "none", hasApiKey: false, baseUrl: null });
+    } finally {
+      await own.close();
+    }
+  });
+
+  it("reads a key stored before sealing as it is, and refuses one sealed under another NEXTAUTH_SECRET with a clear error", async () => {
+    const own = await createTestDb();
+    try {
+      const put = (apiKey: string) =>
+        own.sql.query(`INSERT INTO "Setting" (key, value, "updatedAt") VALUES ($1, $2, now()) ON CONFLICT (key) DO UPDATE SET value = $2`, [
+          LLM_SETTING_KEY,
+          JSON.stringify({ baseUrl: "http://127.0.0.1:3999/v1", model: "m", apiKey }),
+        ]);
+      await put("sk-legacy-plain");
+      expect((await resolveLlmConfig(own.db, NO_ENV)).apiKey).toBe("sk-legacy-plain");
+      await put(seal("sk-other", "a-different-session-secret-0000"));
+      const err = await resolveLlmConfig(own.db, NO_ENV).catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(AppError);
+      expect((err as AppError).message).toMatch(/LLM API key .*NEXTAUTH_SECRET/);
+      expect((await getLlmSettingsForClient(own.db, NO_ENV)).hasApiKey).toBe(true);
     } finally {
       await own.close();
     }

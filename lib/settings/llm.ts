@@ -2,15 +2,18 @@
 // the admin's Setting("llm.endpoint"). The API key is write-only: resolveLlmConfig hands it to the server-side
 // client; nothing that goes to a browser, a log line or the audit log contains it.
 //
-// The key is stored as given in Setting.value (like any other secret in the database, whoever can read the
-// database can read it); prefer LLM_API_KEY from the environment where that matters.
+// The key is stored sealed (AES-256-GCM under a key derived from NEXTAUTH_SECRET, lib/security/secret-box.ts),
+// so a dump or backup of the database alone does not reveal it; every process that calls the endpoint (app,
+// workers) needs the same NEXTAUTH_SECRET. A key stored before sealing existed is read as it is and sealed at
+// the next save.
 import { createAuditEntry } from "../audit/data";
 import type { Db, DbTx } from "../db";
 import { Prisma } from "../db";
-import { env, type Env } from "../env";
+import { authSecret, env, type Env } from "../env";
 import { AppError } from "../errors";
 import { log } from "../log";
 import type { LlmEndpointConfig } from "../llm/types";
+import { isSealed, seal, unseal, UnsealError } from "../security/secret-box";
 import {
   LLM_SETTING_KEY,
   llmSettingsUpdateSchema,
@@ -61,9 +64,20 @@ function merge(stored: StoredLlmSettings, e: LlmEnv): Merged {
   };
 }
 
+/** The stored key in clear, for the server-side client only. */
+function openStoredKey(stored: StoredLlmSettings): StoredLlmSettings {
+  if (!stored.apiKey || !isSealed(stored.apiKey)) return stored;
+  try {
+    return { ...stored, apiKey: unseal(stored.apiKey, authSecret()) };
+  } catch (err) {
+    if (err instanceof UnsealError) throw new AppError("bad_request", `The LLM API key in Admin → Settings: ${err.message}`);
+    throw err;
+  }
+}
+
 /** The endpoint to call, or null when no base URL or model is configured. Server-side only: holds the key. */
 export async function getLlmConfig(db: DbTx, e: LlmEnv = env()): Promise<LlmEndpointConfig | null> {
-  const { config } = merge((await getStoredLlmSettings(db)).value, e);
+  const { config } = merge(openStoredKey((await getStoredLlmSettings(db)).value), e);
   if (!config.baseUrl || !config.model) return null;
   return { ...config, baseUrl: config.baseUrl, model: config.model };
 }
@@ -126,7 +140,7 @@ export async function updateLlmSettings(db: Db, input: LlmSettingsUpdate, actorI
     for (const [k, v] of Object.entries(change) as [keyof LlmSettingsUpdate, unknown][]) {
       if (v === undefined) continue;
       if (v === null || v === "") delete next[k];
-      else next[k] = v;
+      else next[k] = k === "apiKey" ? seal(v as string, authSecret()) : v;
     }
     const after = storedLlmSettingsSchema.parse(next);
     await tx.setting.upsert({
