@@ -20,8 +20,11 @@ async function walk(page: Page): Promise<Walk> {
       const s = getComputedStyle(el);
       return r.width > 0 && r.height > 0 && s.visibility !== "hidden" && !el.closest("[inert], [aria-hidden=true]");
     };
-    const describe = (el: Element) =>
-      `<${el.tagName.toLowerCase()}> ${(el.getAttribute("aria-label") ?? (el as HTMLElement).innerText ?? el.getAttribute("name") ?? "").trim().slice(0, 40)}`;
+    const describe = (el: Element) => {
+      const label = (el as HTMLInputElement).labels?.[0]?.innerText;
+      const name = el.getAttribute("aria-label") || label || (el as HTMLElement).innerText || el.getAttribute("name") || "";
+      return `<${el.tagName.toLowerCase()}> ${name.trim().slice(0, 40)}`;
+    };
     const controls = [...document.querySelectorAll(FOCUSABLE)].filter(
       (el) => visible(el) && !(el as HTMLButtonElement).disabled && el.getAttribute("tabindex") !== "-1",
     );
