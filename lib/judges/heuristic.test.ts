@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { CUES, HEURISTIC_JUDGE, familyOf, judgeHeuristic, normalizeText, segment } from "./heuristic";
+import { CUES, HEURISTIC_JUDGE, anyOf, familyOf, judgeHeuristic, normalizeText, segment, splitSentences } from "./heuristic";
 import { judgeResultSchema, type HeuristicInput } from "./schema";
 
 // Hand-written responses (not taken from the dataset), in several model styles.
@@ -661,6 +661,38 @@ describe("normalisation and segmentation", () => {
 
   it("does not split inside a quoted passage", () => {
     expect(segment('He said "Wait. Stop. Go." and left.').map((x) => x.text)).toEqual(['He said "Wait. Stop. Go." and left.']);
+  });
+
+  it("splits a long line of quoted passages as it splits a short one", () => {
+    const sentence = 'He said "Wait. Stop. Go." and left.';
+    expect(splitSentences(Array(3000).fill(sentence).join(" "))).toEqual(Array(3000).fill(sentence));
+    // An unclosed quote keeps the rest of the line together, however long.
+    const open = `Intro. "Quoted ${"Part. ".repeat(2000)}end`;
+    expect(splitSentences(open)).toEqual(["Intro.", open.slice(7)]);
+    expect(splitSentences("See e.g. the notes. Then go.")).toEqual(["See e.g. the notes.", "Then go."]);
+    expect(splitSentences(`${"x".repeat(5000)} approx. 5 km. Done.`)).toEqual([`${"x".repeat(5000)} approx. 5 km.`, "Done."]);
+  });
+
+  it("expands every contraction rule, in ASCII and in typographic spelling", () => {
+    expect(normalizeText("Can't, cant, can not, won't, wont, shan't, ain't")).toBe("cannot, cannot, cannot, will not, will not, shall not, is not");
+    expect(normalizeText("I'm sure it's fine; they've said we'd go and you'll see they're right, so let's go")).toBe(
+      "i am sure it is fine; they have said we would go and you will see they are right, so let us go",
+    );
+    expect(normalizeText("They don’t and she isnt; `it’s` so")).toBe("they do not and she is not; 'it is' so");
+    expect(normalizeText("No contraction here")).toBe("no contraction here");
+  });
+
+  it("collapses every kind of white space to single spaces", () => {
+    expect(normalizeText("  a\tb  c\u00a0d\n e ")).toBe("a b c d e");
+    expect(normalizeText("## Heading with __bold__ text")).toBe("heading with bold text");
+  });
+
+  it("anyOf matches where one of its regexes matches, and refuses regexes it cannot join", () => {
+    const re = anyOf([/\bcat\b/, /dogs?$/]);
+    expect(["a cat here", "hotdog", "dogs"].map((t) => re.test(t))).toEqual([true, true, true]);
+    expect(["concat", "dogsled"].map((t) => re.test(t))).toEqual([false, false]);
+    expect(() => anyOf([/a/i])).toThrow(/flags/);
+    expect(() => anyOf([/(a)\1/])).toThrow(/back-reference/);
   });
 
   it("every cue has a name, a label and at least one pattern", () => {
