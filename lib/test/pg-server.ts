@@ -63,6 +63,7 @@ function findTools(): Tools | string {
   const id = spawnSync("id", ["-u", "postgres"], { encoding: "utf8" });
   const gid = spawnSync("id", ["-g", "postgres"], { encoding: "utf8" });
   if (id.status !== 0) return (toolsMemo = "running as root, and there is no postgres user to run a PostgreSQL server as");
+  if (spawnSync("sh", ["-c", "command -v runuser"]).status !== 0) return (toolsMemo = "running as root without runuser (util-linux) to start PostgreSQL as the postgres user");
   return (toolsMemo = { bin, asUser: ["runuser", "-u", "postgres", "--"], uid: Number(id.stdout), gid: Number(gid.stdout) });
 }
 
@@ -126,7 +127,11 @@ export async function startPgServer(): Promise<PgServer> {
   const dataDir = path.join(root, "data");
   const logFile = path.join(root, "server.log");
   const port = await freePort();
-  const sh = (cmd: string, args: string[]) => run(t.asUser[0] ?? cmd, [...t.asUser.slice(1), ...(t.asUser.length ? [cmd] : []), ...args]);
+  // Asynchronous, so that the code under test keeps running (and meets the outage) while the server stops.
+  const sh = (cmd: string, args: string[]) => {
+    const [first, ...rest] = [...t.asUser, cmd, ...args];
+    return run(first, rest);
+  };
   const pgCtl = (...args: string[]) => sh(`${t.bin}/pg_ctl`, ["-D", dataDir, ...args]);
 
   let up = false;
