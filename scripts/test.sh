@@ -21,3 +21,7 @@ else
   echo "== fault tests: skipped (they run in the PostgreSQL run, with DATABASE_URL set; the embedded database has no server to restart)"
 fi
 echo "== browser tests"; bash scripts/e2e.sh
+if [ -n "${DATABASE_URL:-}" ]; then
+  echo "== browser fault test (the app on a throw-away PostgreSQL server stopped under an annotation session)"
+  npx playwright test -c playwright.faults.config.ts
+fi

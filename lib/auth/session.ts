@@ -60,7 +60,14 @@ function errorResponse(err: unknown, where: { path: string; method: string }): R
   const unavailable = isDatabaseUnavailable(err);
   if (unavailable) log.warn({ err: (err as Error).message, ...where }, "database unreachable");
   else if (!(err instanceof AppError)) log.error({ err, ...where }, "route failed");
-  return NextResponse.json(errorBody(err), { status: httpStatus(err), headers: unavailable ? { "Retry-After": "5" } : undefined });
+  return NextResponse.json(errorBody(err), { status: httpStatus(err), headers: retryAfter(err, unavailable) });
+}
+
+/** Seconds a client should wait: after an outage, or what a rate limit said (AppError details.retryAfterSeconds). */
+function retryAfter(err: unknown, unavailable: boolean): Record<string, string> | undefined {
+  if (unavailable) return { "Retry-After": "5" };
+  const seconds = err instanceof AppError ? (err.details as { retryAfterSeconds?: unknown } | undefined)?.retryAfterSeconds : undefined;
+  return typeof seconds === "number" && seconds > 0 ? { "Retry-After": String(Math.ceil(seconds)) } : undefined;
 }
 
 /** For server actions: the same checks, as an error the action turns into a message. */

@@ -5,9 +5,8 @@
 // and memory (an export or an import streams through it) and the database from one user's bursts, and each
 // process bounds its share; a shared store would cost a database write on every request for a bound that is
 // already within a factor of the process count. A restart forgets the counts, which only ever lets work through.
-import { NextResponse } from "next/server";
 import { env, type Env } from "../env";
-import { AppError, errorBody } from "../errors";
+import { AppError } from "../errors";
 import { ConcurrencyLimiter, RateLimiter } from "./limiter";
 
 const MINUTE = 60_000;
@@ -34,7 +33,7 @@ const store = (): Store => (g.__abstainLimits ??= { rates: new RateLimiter(() =>
 /**
  * Counts one request of `userId` against the named limit. Null when it may go on; otherwise the refusal, an
  * AppError too_many_requests that says what was limited, the limit and when to retry, with
- * details.retryAfterSeconds for the Retry-After header.
+ * details.retryAfterSeconds, which apiRoute (lib/auth/session.ts) sends as Retry-After.
  */
 export function checkRate(name: RateLimitName, userId: string): AppError | null {
   const { what, setting } = RATES[name];
@@ -46,31 +45,22 @@ export function checkRate(name: RateLimitName, userId: string): AppError | null 
 }
 
 /**
- * The HTTP answer to a refusal: status 429, the usual error body, and Retry-After when the wait is known.
- * Routes return it themselves because apiRoute (lib/auth/session.ts) answers a thrown AppError without headers.
- */
-export function tooManyRequests(err: AppError): Response {
-  const seconds = (err.details as { retryAfterSeconds?: number } | undefined)?.retryAfterSeconds;
-  return NextResponse.json(errorBody(err), { status: err.status, headers: seconds ? { "retry-after": String(seconds) } : undefined });
-}
-
-/**
  * Admission of one export: a streaming slot of the user's (RATE_LIMIT_EXPORTS_CONCURRENT) and the export rate.
  * The slot is checked first, so a request refused for it does not count against the rate. The caller must call
  * `release` when the download ends, fails or is cancelled.
  */
-export function admitExport(userId: string): { ok: true; release: () => void } | { ok: false; response: Response } {
+export function admitExport(userId: string): { ok: true; release: () => void } | { ok: false; error: AppError } {
   const max = env().RATE_LIMIT_EXPORTS_CONCURRENT;
   const release = store().exports.acquire(userId, max);
   if (!release) {
     // No Retry-After: when a running export ends depends on how fast its client reads.
     const message = `Too many exports at once: at most ${max} at a time. Try again when one of yours has finished.`;
-    return { ok: false, response: tooManyRequests(new AppError("too_many_requests", message)) };
+    return { ok: false, error: new AppError("too_many_requests", message) };
   }
   const refused = checkRate("exports", userId);
   if (refused) {
     release();
-    return { ok: false, response: tooManyRequests(refused) };
+    return { ok: false, error: refused };
   }
   return { ok: true, release };
 }

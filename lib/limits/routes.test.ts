@@ -10,20 +10,10 @@ const fake = vi.hoisted(() => ({
   work: [] as string[],
 }));
 
-vi.mock("@/lib/auth/session", async () => {
-  const { errorBody, httpStatus } = await import("@/lib/errors");
-  return {
-    // As the real wrapper, once the session is known: a thrown error becomes its status and the error body.
-    apiRoute: (_path: string, handler: (req: Request, ctx: object) => Promise<Response>) => async (req: Request, ctx: object) => {
-      try {
-        return await handler(req, { ...ctx, user: fake.user });
-      } catch (err) {
-        return Response.json(errorBody(err), { status: httpStatus(err) });
-      }
-    },
-    requireAction: async () => fake.user,
-  };
-});
+// The real apiRoute (so the 429's status, body and Retry-After are what users get); only who is signed in is faked.
+vi.mock("next-auth", () => ({ getServerSession: async () => ({ user: { id: fake.user.id } }) }));
+vi.mock("@/auth", () => ({ getAuthOptions: () => ({}) }));
+vi.mock("@/lib/users/data", () => ({ getUserForSession: async () => ({ ...fake.user, active: true }) }));
 vi.mock("@/lib/db", () => ({
   getDb: async () => ({}),
   getOpenedDb: async () => ({ db: {}, sql: {} }),
@@ -171,6 +161,7 @@ describe("GET /api/exports", () => {
 
 describe("testLlmConnectionAction", () => {
   it("5 a minute, then a message saying what, the limit and when, without calling the endpoint", async () => {
+    fake.user = { ...fake.user, role: "admin" as never }; // the settings page's action is for admins
     for (let i = 0; i < 5; i++) expect(await testLlmConnectionAction()).toMatchObject({ ok: true });
     vi.setSystemTime(T0.getTime() + 1_500);
     expect(await testLlmConnectionAction()).toEqual({ ok: false, error: "Too many LLM connection tests: at most 5 a minute. Try again in 59 s." });

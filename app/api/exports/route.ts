@@ -17,7 +17,7 @@ export const dynamic = "force-dynamic";
  */
 export const GET = apiRoute("/api/exports", async (req, { user }) => {
   const admission = admitExport(user.id);
-  if (!admission.ok) return admission.response;
+  if (!admission.ok) throw admission.error;
   try {
     const params = Object.fromEntries(new URL(req.url).searchParams);
     const format = exportFormatSchema.safeParse(params.format);

@@ -2,7 +2,7 @@ import { apiRoute } from "@/lib/auth/session";
 import { AppError } from "@/lib/errors";
 import { getDb } from "@/lib/db";
 import { importUpload } from "@/lib/imports/http";
-import { checkRate, tooManyRequests } from "@/lib/limits/limits";
+import { checkRate } from "@/lib/limits/limits";
 import { createImportJob } from "@/lib/jobs/data";
 import { nudgeWorkers } from "@/lib/jobs/worker";
 
@@ -17,7 +17,7 @@ export const dynamic = "force-dynamic";
  */
 export const POST = apiRoute("/api/imports", async (req, { user }) => {
   const refused = checkRate("imports", user.id);
-  if (refused) return tooManyRequests(refused);
+  if (refused) throw refused;
   const url = new URL(req.url);
   let options: unknown;
   try {

@@ -2,7 +2,7 @@ import { NextResponse } from "next/server";
 import { apiRoute } from "@/lib/auth/session";
 import { getDb } from "@/lib/db";
 import { readJson } from "@/lib/http";
-import { checkRate, tooManyRequests } from "@/lib/limits/limits";
+import { checkRate } from "@/lib/limits/limits";
 import { createJob } from "@/lib/jobs/data";
 import { listJobs } from "@/lib/jobs/queue";
 import { nudgeWorkers } from "@/lib/jobs/worker";
@@ -18,7 +18,7 @@ export const GET = apiRoute("/api/jobs", async (req) => {
 /** Queues a judge or generation job: { kind: "judge" | "generate", params } (lib/jobs/schema.ts createJobSchema). */
 export const POST = apiRoute("/api/jobs", async (req, { user }) => {
   const refused = checkRate("jobs", user.id);
-  if (refused) return tooManyRequests(refused);
+  if (refused) throw refused;
   const created = await createJob(await getDb(), await readJson(req), user.id);
   nudgeWorkers(); // the in-app worker, if any, takes it now instead of at its next poll
   return NextResponse.json(created, { status: 201 });

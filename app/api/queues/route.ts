@@ -2,7 +2,7 @@ import { NextResponse } from "next/server";
 import { apiRoute } from "@/lib/auth/session";
 import { getOpenedDb } from "@/lib/db";
 import { readJson } from "@/lib/http";
-import { checkRate, tooManyRequests } from "@/lib/limits/limits";
+import { checkRate } from "@/lib/limits/limits";
 import { createQueue, listQueues } from "@/lib/queues/data";
 import type { CreateQueueInput } from "@/lib/queues/schema";
 
@@ -13,7 +13,7 @@ export const GET = apiRoute("/api/queues", async (_req, { user }) => NextRespons
 /** Body: lib/queues/schema.ts createQueueSchema. Validation errors name the field. */
 export const POST = apiRoute("/api/queues", async (req, { user }) => {
   const refused = checkRate("queues", user.id);
-  if (refused) return tooManyRequests(refused);
+  if (refused) throw refused;
   const created = await createQueue(await getOpenedDb(), (await readJson(req)) as CreateQueueInput, user.id);
   return NextResponse.json(created, { status: 201 });
 });
