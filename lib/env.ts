@@ -37,7 +37,8 @@ const schema = z.object({
   RATE_LIMIT_QUEUES_PER_MINUTE: z.coerce.number().int().min(0).default(20),
   /** Admin → Settings "Test connection": each one is a request to the (possibly paid) LLM endpoint. */
   RATE_LIMIT_LLM_TEST_PER_MINUTE: z.coerce.number().int().min(0).default(5),
-  LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+  // Under vitest only warnings and errors: the worker's progress lines would bury the test output.
+  LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default(process.env.VITEST ? "warn" : "info"),
   /** Run background jobs inside the app process (instrumentation.ts). "0" when only `npm run worker` processes should. */
   JOBS_IN_APP: z.enum(["0", "1", "false", "true"]).default("1").transform((v) => v === "1" || v === "true"),
   /** OpenAI-compatible endpoint of the LLM judge and response generation (…/chat/completions is appended). Admin → Settings overrides these. */
