@@ -2,7 +2,7 @@
 import { closeDb, getOpenedDb, type OpenedDb } from "../lib/db";
 import { env } from "../lib/env";
 import { ParseProblems } from "../lib/datasets/coconot";
-import { AppError } from "../lib/errors";
+import { AppError, isDatabaseUnavailable } from "../lib/errors";
 
 export function describeDatabase(): string {
   const e = env();
@@ -20,6 +20,10 @@ export async function runCli(body: (opened: OpenedDb) => Promise<void>): Promise
   } catch (err) {
     await closeDb().catch(() => {});
     if (err instanceof AppError || err instanceof ParseProblems) console.error(`error: ${err.message}`);
+    else if (isDatabaseUnavailable(err)) {
+      console.error(`error: the database (${describeDatabase()}) is unreachable or restarting; try again once it answers.`);
+      console.error(`       (${err instanceof Error ? err.message.trim().split("\n").pop() : String(err)})`);
+    }
     else console.error(err instanceof Error ? `error: ${err.message}` : err);
     process.exit(1);
   }
