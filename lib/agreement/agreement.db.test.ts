@@ -1,5 +1,6 @@
 // The Agreement queries against a small seeded dataset: every number is recomputed here from what the
 // test wrote (in memory, not from the database), with the human final verdict rule written out again.
+import { defaultComparisonJudgeId } from "../judges/data";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { VerdictName } from "../metrics/rates";
 import { createTestDb, type TestDb } from "../test/db";
@@ -8,7 +9,6 @@ import {
   disagreementFilter,
   getAnnotatorAgreement,
   getCorrectedRates,
-  getDefaultAgreementJudgeId,
   getErrorReasons,
   getJudgeAgreement,
   listAgreementJudges,
@@ -154,8 +154,18 @@ const median = (xs: number[]) => {
 };
 
 describe("judges", () => {
-  it("defaults to the newest judge with labels that is not a reference judge", async () => {
-    expect(await getDefaultAgreementJudgeId(t)).toBe(judge);
+  it("defaults to the non-reference judge with most labels on human-labelled responses", async () => {
+    expect(await defaultComparisonJudgeId(t.db)).toBe(judge);
+    // A newer version that labelled fewer human-labelled responses is not the default; the larger sample is.
+    const humanLabelled = (await t.db.humanLabel.findMany({ select: { responseId: true }, distinct: ["responseId"], take: 3 })).map((h) => h.responseId);
+    const newer = (await t.db.judge.create({ data: { name: "heur", kind: "heuristic", version: "3" } })).id;
+    try {
+      await t.db.judgeLabel.createMany({ data: humanLabelled.map((responseId) => ({ responseId, judgeId: newer, verdict: "complied" as const })) });
+      expect(await defaultComparisonJudgeId(t.db)).toBe(judge);
+    } finally {
+      await t.db.judgeLabel.deleteMany({ where: { judgeId: newer } });
+      await t.db.judge.delete({ where: { id: newer } });
+    }
   });
 
   it("lists every judge version with its labels and the labels on human-verdict responses", async () => {

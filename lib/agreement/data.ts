@@ -81,20 +81,6 @@ export async function listAgreementJudges(opened: AgreementDb): Promise<Agreemen
   return rows.map((r) => ({ ...r, labels: Number(r.labels), compared: Number(r.compared) }));
 }
 
-/**
- * The judge the Agreement page shows by default: the newest judge version that has labels and is not a
- * `reference` judge (reference labels come with a dataset; comparing humans with them says little about
- * an automatic judge). Null when there is none.
- */
-export async function getDefaultAgreementJudgeId(opened: AgreementDb): Promise<string | null> {
-  const { rows } = await opened.sql.query<{ id: string }>(
-    `SELECT j.id FROM "Judge" j
-     WHERE j.kind <> 'reference' AND EXISTS (SELECT 1 FROM "JudgeLabel" l WHERE l."judgeId" = j.id)
-     ORDER BY j."createdAt" DESC, j.id DESC LIMIT 1`,
-  );
-  return rows[0]?.id ?? null;
-}
-
 // ------------------------------------------------------------------------ judge vs human final verdict
 
 /** Which human verdicts count as the truth: every human final verdict, or only adjudicated ones. */

@@ -42,3 +42,22 @@ export async function addJudgeLabels(db: DbTx, judgeId: string, labels: JudgeLab
   }
   return created;
 }
+
+/**
+ * The judge a page compares with human labels when none is asked for (Adjudicate, Agreement): the non-reference
+ * judge version that labelled the most human-labelled responses, so the comparison has the largest sample; the
+ * newest such version on a tie, or when nobody has labelled anything yet.
+ */
+export async function defaultComparisonJudgeId(db: DbTx): Promise<string | null> {
+  const [row] = await db.$queryRaw<{ id: string }[]>(Prisma.sql`
+    SELECT j.id FROM "Judge" j
+    LEFT JOIN (
+      SELECT jl."judgeId", count(*) AS n FROM "JudgeLabel" jl
+      WHERE jl."responseId" IN (SELECT "responseId" FROM "HumanLabel")
+      GROUP BY jl."judgeId"
+    ) h ON h."judgeId" = j.id
+    WHERE j.kind <> 'reference' AND EXISTS (SELECT 1 FROM "JudgeLabel" l WHERE l."judgeId" = j.id)
+    ORDER BY coalesce(h.n, 0) DESC, j."createdAt" DESC, j.id DESC
+    LIMIT 1`);
+  return row?.id ?? null;
+}

@@ -31,15 +31,6 @@ export interface DisagreementRow {
   run: string;
 }
 
-/** The judge most worth checking by default: the one with most labels on human-labelled responses. */
-export async function defaultJudgeId(db: DbTx): Promise<string | null> {
-  const [row] = await db.$queryRaw<{ id: string }[]>(Prisma.sql`
-    SELECT jl."judgeId" AS id FROM "JudgeLabel" jl JOIN "Judge" j ON j.id = jl."judgeId"
-    WHERE jl."responseId" IN (SELECT "responseId" FROM "HumanLabel") AND j.kind <> 'reference'
-    GROUP BY jl."judgeId" ORDER BY count(*) DESC, max(j."createdAt") DESC LIMIT 1`);
-  return row?.id ?? null;
-}
-
 export async function listDisagreements(db: DbTx, f: AdjudicationFilter): Promise<{ rows: DisagreementRow[]; total: number }> {
   const judgeId = f.judgeId ?? "";
   const w: Prisma.Sql[] = [Prisma.sql`agg.kinds > 1`];

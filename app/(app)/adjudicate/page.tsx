@@ -2,7 +2,8 @@ import type { Metadata } from "next";
 import Link from "next/link";
 import { requirePage } from "@/lib/auth/session";
 import { getOpenedDb } from "@/lib/db";
-import { defaultJudgeId, getAdjudicationItem, listDisagreements } from "@/lib/queues/adjudication";
+import { defaultComparisonJudgeId } from "@/lib/judges/data";
+import { getAdjudicationItem, listDisagreements } from "@/lib/queues/adjudication";
 import { Badge } from "@/components/ui/badge";
 import { Card } from "@/components/ui/card";
 import { ResponseBody } from "../queues/[id]/_components/response-body";
@@ -18,7 +19,7 @@ export default async function AdjudicatePage({ searchParams }: { searchParams: P
   const sp = await searchParams;
   const db = (await getOpenedDb()).db;
   const judges = await db.judge.findMany({ select: { id: true, name: true, version: true }, orderBy: { createdAt: "desc" } });
-  const judgeId = one(sp.judge) ?? (await defaultJudgeId(db)) ?? judges[0]?.id;
+  const judgeId = one(sp.judge) ?? (await defaultComparisonJudgeId(db)) ?? judges[0]?.id;
   const all = one(sp.all) === "1";
   const { rows, total } = await listDisagreements(db, { judgeId, all, limit: 50 });
   const itemId = one(sp.item) ?? rows[0]?.responseId;

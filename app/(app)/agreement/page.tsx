@@ -4,7 +4,6 @@ import { Card } from "@/components/ui/card";
 import {
   disagreementFilter,
   getAnnotatorAgreement,
-  getDefaultAgreementJudgeId,
   getErrorReasons,
   getJudgeAgreement,
   listAgreementJudges,
@@ -15,6 +14,7 @@ import {
 import { requirePage } from "@/lib/auth/session";
 import { browseHref } from "@/lib/browse/schema";
 import { getOpenedDb } from "@/lib/db";
+import { defaultComparisonJudgeId } from "@/lib/judges/data";
 import type { VerdictName } from "@/lib/metrics/rates";
 import { AgreementTable, type AgreementRow } from "./_components/agreement-table";
 import { AnnotatorTable, PairTable, RaterSetTable } from "./_components/annotator-tables";
@@ -49,7 +49,7 @@ export default async function AgreementPage({ searchParams }: { searchParams: Pr
   const opened = await getOpenedDb();
   const [judges, annotators, reasons] = await Promise.all([listAgreementJudges(opened), getAnnotatorAgreement(opened), getErrorReasons(opened)]);
   const requested = one(params.judge);
-  const judgeId = requested && judges.some((j) => j.id === requested) ? requested : await getDefaultAgreementJudgeId(opened);
+  const judgeId = requested && judges.some((j) => j.id === requested) ? requested : await defaultComparisonJudgeId(opened.db);
   const truth: Truth = one(params.truth) === "adjudicated" ? "adjudicated" : "final";
   const asked: AgreementScope = {
     category: one(params.category),
