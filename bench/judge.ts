@@ -20,7 +20,8 @@
 //
 // Cleans up after itself: the judge versions, their labels and count rows, and the jobs are deleted.
 //
-//   npx tsx bench/judge.ts [--url=postgresql://…/abstain_bench_100k]            (standalone)
+//   npx tsx bench/judge.ts [--url=postgresql://…/abstain_bench_100k] [--judge-threads=N]   (standalone; N: the
+//                                                                    first job's threads, default cores − 1)
 //   import { benchJudging } from "./judge"; lines.push(...await benchJudging(url));   (npm run bench)
 import { availableParallelism } from "node:os";
 import pg from "pg";
@@ -91,7 +92,7 @@ async function dropJudges(client: pg.Client, versions: [name: string, version: s
   }
 }
 
-export async function benchJudging(url: string): Promise<BenchLine[]> {
+export async function benchJudging(url: string, opts: { judgeThreads?: number } = {}): Promise<BenchLine[]> {
   const opened = await openDb({ url });
   const client = new pg.Client({ connectionString: url });
   await client.connect();
@@ -114,7 +115,7 @@ export async function benchJudging(url: string): Promise<BenchLine[]> {
 
     // 1. The heuristic judge job, as `npm run worker` runs it (judge threads: cores − 1), and on the worker's
     //    main thread alone (as the in-app worker runs it); the second version's labels are dropped right away.
-    const job = await timeJob(opened, url, { judge: { kind: "heuristic", version: v.job }, selection: { browse: {} } }, { judgeThreads: Math.max(1, defaultJudgeThreads()) });
+    const job = await timeJob(opened, url, { judge: { kind: "heuristic", version: v.job }, selection: { browse: {} } }, { judgeThreads: opts.judgeThreads ?? Math.max(1, defaultJudgeThreads()) });
     jobIds.push(job.jobId);
     const single = await timeJob(opened, url, { judge: { kind: "heuristic", version: v.single }, selection: { browse: {} } });
     jobIds.push(single.jobId);
@@ -213,10 +214,12 @@ export async function benchJudging(url: string): Promise<BenchLine[]> {
   }
 }
 
-// Standalone: npx tsx bench/judge.ts [--url=URL]
+// Standalone: npx tsx bench/judge.ts [--url=URL] [--judge-threads=N]
 if (process.argv[1]?.endsWith("bench/judge.ts")) {
   const url = process.argv.find((a) => a.startsWith("--url="))?.slice(6) ?? "postgresql://postgres@127.0.0.1:5432/abstain_bench_100k";
-  const lines = await benchJudging(url);
+  const threads = process.argv.find((a) => a.startsWith("--judge-threads="))?.slice(16);
+  if (threads !== undefined && !/^[1-9]\d*$/.test(threads)) throw new Error(`--judge-threads must be a positive integer (got "${threads}")`);
+  const lines = await benchJudging(url, { judgeThreads: threads ? Number(threads) : undefined });
   for (const l of lines) {
     console.log(`${l.what}\n  ours ${Math.round(l.ours).toLocaleString("en")}/s  baseline ${Math.round(l.baseline).toLocaleString("en")}/s  ratio ${(l.ours / l.baseline).toFixed(2)}×  target ${l.target}  ${l.ok ? "ok" : "MISSED"}`);
   }
