@@ -2,7 +2,8 @@
 //
 //   job        enqueue a heuristic judge job (a new judge version) over every response of the corpus (a Browse
 //              selection with no filter) and run it through the job worker as `npm run worker` does: claim;
-//              batches of 2,000: read, judge (on the judge threads: cores − 1, at least 1), INSERT … SELECT …
+//              batches of 10,000: read, judge (on defaultJudgeThreads() threads: none on two cores, cores − 1 on
+//              more, at most 4; none = on the worker's main thread, as the in-app worker does), INSERT … SELECT …
 //              ON CONFLICT DO NOTHING with the progress in the same transaction; the next batch is read and the
 //              last one inserted while this one is judged. Timed from enqueue to "succeeded". Responses per second.
 //   baseline   the same labels (verdict, rationale, raw output: copied from the job's own labels into a temporary
@@ -12,16 +13,15 @@
 //              rolled back), taken around the last job below, since one run on a shared machine varies 2×.
 //   target     job ≥ 0.5 × baseline.
 // Context, same baseline:
-//   - the same job judging on the worker's main thread (how the in-app worker runs it), and the heuristic alone
-//     on one core (a 5,000-response sample): the heuristic costs more CPU per response than the database spends
-//     storing a label, so judging bounds the job unless it runs on several cores;
+//   - the same job the other way round (one judge thread where the default is none, else the main thread), and
+//     the heuristic alone on one core (a 5,000-response sample);
 //   - the same job with the heuristic replaced by a lookup of precomputed verdicts (same handler code path,
 //     lib/jobs/handlers/judge.ts runLocalJudge): the job machinery's own cost.
 //
 // Cleans up after itself: the judge versions, their labels and count rows, and the jobs are deleted.
 //
 //   npx tsx bench/judge.ts [--url=postgresql://…/abstain_bench_100k] [--judge-threads=N]   (standalone; N: the
-//                                                                    first job's threads, default cores − 1)
+//                                                                    first job's threads, default defaultJudgeThreads())
 //   import { benchJudging } from "./judge"; lines.push(...await benchJudging(url));   (npm run bench)
 import { availableParallelism } from "node:os";
 import pg from "pg";
@@ -113,11 +113,13 @@ export async function benchJudging(url: string, opts: { judgeThreads?: number } 
     for (const r of sample) judgeHeuristic({ prompt: r.prompt, response: r.response, category: r.cat, subcategory: r.sub });
     const heuristicRate = sample.length / ((performance.now() - t) / 1000);
 
-    // 1. The heuristic judge job, as `npm run worker` runs it (judge threads: cores − 1), and on the worker's
-    //    main thread alone (as the in-app worker runs it); the second version's labels are dropped right away.
-    const job = await timeJob(opened, url, { judge: { kind: "heuristic", version: v.job }, selection: { browse: {} } }, { judgeThreads: opts.judgeThreads ?? Math.max(1, defaultJudgeThreads()) });
+    // 1. The heuristic judge job as `npm run worker` runs it here (defaultJudgeThreads: none on two cores, where
+    //    the main thread judges as the in-app worker does), and the same job the other way (one judge thread, or
+    //    the main thread alone where the default has threads); the second version's labels are dropped right away.
+    const threads = opts.judgeThreads ?? defaultJudgeThreads();
+    const job = await timeJob(opened, url, { judge: { kind: "heuristic", version: v.job }, selection: { browse: {} } }, { judgeThreads: threads });
     jobIds.push(job.jobId);
-    const single = await timeJob(opened, url, { judge: { kind: "heuristic", version: v.single }, selection: { browse: {} } });
+    const single = await timeJob(opened, url, { judge: { kind: "heuristic", version: v.single }, selection: { browse: {} } }, { judgeThreads: threads ? 0 : 1 });
     jobIds.push(single.jobId);
     await dropJudges(client, [[HEURISTIC_JUDGE.name, v.single]]);
     const jobJudge = await opened.db.judge.findUniqueOrThrow({ where: { name_version: { name: HEURISTIC_JUDGE.name, version: v.job } }, select: { id: true } });
@@ -176,7 +178,7 @@ export async function benchJudging(url: string, opts: { judgeThreads?: number } 
     return [
       {
         what:
-          `Heuristic judging as a job, ${job.done.toLocaleString("en")} responses, ${job.threads} judge thread${job.threads === 1 ? "" : "s"}, responses/s ` +
+          `Heuristic judging as a job, ${job.done.toLocaleString("en")} responses, ${job.threads ? `${job.threads} judge thread${job.threads === 1 ? "" : "s"}` : "on the worker's main thread"}, responses/s ` +
           `(${s(job.seconds)}; bare insert ${s(job.done / baseline)}; the heuristic alone ${rate(heuristicRate)} on one core, ${availableParallelism()} cores)`,
         ours: job.done / job.seconds,
         baseline,
@@ -184,7 +186,7 @@ export async function benchJudging(url: string, opts: { judgeThreads?: number } 
         ok: job.done / job.seconds >= JUDGING_TARGET_RATIO * baseline,
       },
       {
-        what: `The same job judging on the worker's main thread (the in-app worker), responses/s (${s(single.seconds)})`,
+        what: `The same job ${single.threads ? `with ${single.threads} judge thread${single.threads === 1 ? "" : "s"}` : "judging on the worker's main thread"}, responses/s (${s(single.seconds)})`,
         ours: single.done / single.seconds,
         baseline,
         target: `≥ ${JUDGING_TARGET_RATIO}× bare insert`,
