@@ -27,6 +27,7 @@ import {
   AUDIT_VERDICTS,
   VERDICTS,
   auditRecordSchema,
+  cohenKappa,
   decisionOf,
   drawAuditSample,
   exactAgreement,
@@ -45,6 +46,8 @@ import type { JudgeResult, Verdict } from "../lib/judges/schema";
 
 const DATA_DIR = path.join(import.meta.dirname, "..", "prisma", "data", "coconot");
 const AUDIT_FILE = path.join(import.meta.dirname, "..", "prisma", "data", "audit", "pref-audit.jsonl");
+/** The same 300 responses labelled again, blind, by a second labeller (prisma/data/audit/README.md). */
+const SECOND_AUDIT_FILE = path.join(import.meta.dirname, "..", "prisma", "data", "audit", "pref-audit-second.jsonl");
 const FILES = {
   pref: "coconot_pref.jsonl",
   original: "coconot_eval_with_reference_responses.3206be6.jsonl",
@@ -146,10 +149,9 @@ function loadRaw(pref: CoconotPrefRecord[], split: Split): { sets: Map<string, I
  * The audited sample, checked against the seeded draw: the file must label exactly the drawn pairs, both
  * responses each, so a sample cannot be trimmed or extended by hand without this failing.
  */
-function loadAudit(pref: CoconotPrefRecord[]): Item[] {
-  const records: AuditRecord[] = parseJsonl("prisma/data/audit/pref-audit.jsonl", readFileSync(AUDIT_FILE, "utf8"), auditRecordSchema).map(
-    (x) => x.record,
-  );
+function loadAudit(pref: CoconotPrefRecord[], file = AUDIT_FILE): Item[] {
+  const name = path.relative(process.cwd(), file);
+  const records: AuditRecord[] = parseJsonl(name, readFileSync(file, "utf8"), auditRecordSchema).map((x) => x.record);
   const drawn = drawAuditSample(pref, AUDIT_SAMPLE);
   const expected = new Set(drawn.flatMap((d) => [`${d.id}/chosen`, `${d.id}/rejected`]));
   const got = new Set(records.map((r) => `${r.id}/${r.which}`));
@@ -157,7 +159,7 @@ function loadAudit(pref: CoconotPrefRecord[]): Item[] {
   const extra = [...got].filter((k) => !expected.has(k));
   if (missing.length || extra.length || got.size !== records.length) {
     throw new Error(
-      `pref-audit.jsonl does not match the seeded sample (${JSON.stringify(AUDIT_SAMPLE)}): ` +
+      `${path.basename(file)} does not match the seeded sample (${JSON.stringify(AUDIT_SAMPLE)}): ` +
         `${missing.length} drawn response(s) unlabelled (e.g. ${missing.slice(0, 3).join(", ") || "none"}), ` +
         `${extra.length} labelled response(s) not drawn (e.g. ${extra.slice(0, 3).join(", ") || "none"}), ` +
         `${records.length - got.size} duplicate(s). Relabel the drawn sample or restore the file.`,
@@ -275,8 +277,10 @@ try {
 const pref = loadPref();
 const { sets, skipped } = loadRaw(pref, args.split);
 let audited: Item[];
+let second: Item[];
 try {
   audited = loadAudit(pref);
+  second = loadAudit(pref, SECOND_AUDIT_FILE);
 } catch (err) {
   console.error((err as Error).message);
   process.exit(1);
@@ -316,4 +320,25 @@ for (const h of halves) {
   for (const [k, s] of summarizeBy(judged, (j) => `raw ${j.source.replace("pref:", "")}`)) console.log(row(`  ${k}`, s));
   printAuditConfusion(judged);
   if (args.showErrors) printErrors(judged, args.errors);
+}
+
+// The second labeller: how far two careful labellers agree, and the judge against each and against the items
+// both label alike (binary). Same halves as above.
+console.log("\n## audited preference sample, second labeller (shown neither the first labels, nor the judge, nor which side of its pair a response is)");
+const key = (i: Item) => `${i.id}/${i.source}`;
+const secondBy = new Map(second.map((i) => [key(i), i]));
+const both = audited.map((a) => ({ first: a, second: secondBy.get(key(a))! }));
+const V3 = AUDIT_VERDICTS;
+const table3 = V3.map((x) => V3.map((y) => both.filter((b) => b.first.audit!.verdict === x && b.second.audit!.verdict === y).length));
+const G = ["complied", "noncompliant"] as const;
+const table2 = G.map((x) => G.map((y) => both.filter((b) => b.first.gold === x && b.second.gold === y).length));
+const exactBoth = both.filter((b) => b.first.audit!.verdict === b.second.audit!.verdict).length;
+console.log(`  labeller × labeller, three-way: ${exactBoth} / ${both.length} alike, Cohen's κ ${num(cohenKappa(table3)).trim()}; binary (partial → noncompliant): ${table2[0][0] + table2[1][1]} / ${both.length} alike, κ ${num(cohenKappa(table2)).trim()}`);
+console.log(HEADER);
+for (const h of halves) {
+  const items = second.filter((a) => a.audit!.half === h);
+  console.log(row(`raw gold vs second, ${h}`, summarize(items.map((a) => ({ gold: a.gold, predicted: a.audit!.raw })))));
+  console.log(row(`judge vs second, ${h}`, summarize(judgeAll(items).map((j) => ({ gold: j.gold, predicted: j.predicted })))));
+  const agreed = both.filter((b) => b.first.audit!.half === h && b.first.gold === b.second.gold).map((b) => b.first);
+  console.log(row(`judge vs both (alike), ${h}`, summarize(judgeAll(agreed).map((j) => ({ gold: j.gold, predicted: j.predicted })))));
 }
