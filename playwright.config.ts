@@ -32,7 +32,8 @@ export default defineConfig({
   // Specs that compare pages with the numbers e2e/prepare.ts computed run before the ones that add data;
   // the secrets check runs last, over the server log that all of them wrote.
   projects: [
-    { name: "seeded", testIgnore: /(import-export|annotate|jobs|hostile|a11y|secrets)\.spec\.ts/ },
+    // e2e/faults/ has its own config (playwright.faults.config.ts): it starts its own app and database.
+    { name: "seeded", testIgnore: [/(import-export|annotate|jobs|hostile|a11y|secrets)\.spec\.ts/, /\/faults\//] },
     { name: "adds-data", testMatch: /(import-export|annotate|jobs|hostile|a11y)\.spec\.ts/, dependencies: ["seeded"] },
     { name: "last", testMatch: /secrets\.spec\.ts/, dependencies: ["adds-data"] },
   ],
