@@ -38,8 +38,10 @@ export default defineConfig({
     { name: "last", testMatch: /secrets\.spec\.ts/, dependencies: ["adds-data"] },
   ],
   webServer: {
-    // The server's log also goes to a file that e2e/secrets.spec.ts searches for secrets.
-    command: `bash -c 'exec node node_modules/next/dist/bin/next start -p ${port} > >(tee -a ${SERVER_LOG}) 2>&1'`,
+    // The server's log also goes to a file that e2e/secrets.spec.ts searches for secrets. Idle connections are
+    // kept longer than Node's 5 s: a test's API client reuses a connection after seconds of browser steps, and a
+    // server closing it at that moment answers the next request with ECONNRESET.
+    command: `bash -c 'exec node node_modules/next/dist/bin/next start -p ${port} --keepAliveTimeout 120000 > >(tee -a ${SERVER_LOG}) 2>&1'`,
     url: `${baseURL}/api/health`,
     reuseExistingServer: false,
     timeout: 120_000,
