@@ -23,8 +23,8 @@ const NOW = `(now() AT TIME ZONE 'UTC')::timestamp(3)`;
 
 /**
  * Heuristic labels per batch (and per INSERT statement, and per run of the statement-level count triggers). 10,000
- * rather than 2,000: the job machinery went from 0.64× to 0.80× of a bare insert (bench/judge.ts, precomputed
- * verdicts), and a crash re-judges at most 10,000 responses, about half a second of work.
+ * rather than 2,000: the job machinery went from 0.57–0.64× to 0.67–0.81× of a bare insert (bench/judge.ts,
+ * precomputed verdicts, 2 cores), and a crash re-judges at most 10,000 responses, about half a second of work.
  */
 export const HEURISTIC_BATCH = 10_000;
 /** LLM labels per batch: progress is saved this often, so a crash loses at most this many answers. */
