@@ -66,6 +66,7 @@ export async function openDb(opts: { url?: string; dir?: string; migrate?: boole
   const dir = opts.dir ?? env().PGLITE_DIR;
   const onDisk = !dir.startsWith("memory://");
   const unlock = onDisk ? lockPglite(path.resolve(/*turbopackIgnore: true*/ dir)) : () => {};
+  if (onDisk) mkdirSync(/*turbopackIgnore: true*/ path.resolve(/*turbopackIgnore: true*/ dir), { recursive: true });
   let lite: PGlite;
   try {
     // pg_trgm backs Browse's text search index (migration text_search).
@@ -124,24 +125,34 @@ class PrismaPgReleasing extends PrismaPg {
   }
 }
 
-/**
- * PGlite is single-process: two processes opening one data directory corrupt it. A lock file next to
- * the directory names the owner; a second process is refused with a message instead.
- */
-function lockPglite(dir: string): () => void {
-  mkdirSync(/*turbopackIgnore: true*/ dir, { recursive: true });
-  const file = `${dir}.lock`;
+/** The live process other than this one that holds the embedded database at `dir` (absolute), or null. */
+export function pgliteLockOwner(dir: string): number | null {
+  let owner: number;
   try {
-    const owner = Number(readFileSync(/*turbopackIgnore: true*/ file, "utf8"));
-    if (owner && owner !== process.pid && isAlive(owner)) {
-      throw new Error(
-        `The embedded database at ${dir} is in use by process ${owner} (probably the running app). ` +
-          "Stop that process first, or use a PostgreSQL server via DATABASE_URL.",
-      );
-    }
+    owner = Number(readFileSync(/*turbopackIgnore: true*/ `${dir}.lock`, "utf8"));
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== "ENOENT") throw err;
+    if ((err as NodeJS.ErrnoException).code === "ENOENT") return null;
+    throw err;
   }
+  return owner && owner !== process.pid && isAlive(owner) ? owner : null;
+}
+
+/**
+ * PGlite is single-process: two processes opening one data directory corrupt it. A lock file next to the
+ * directory (absolute) names the owner; while another live process holds it, this throws `refusal(owner)`.
+ * The lock is released by the returned function, or when the process exits. The app and the backup
+ * commands (lib/backup/pglite.ts) take the same lock.
+ */
+export function lockPglite(
+  dir: string,
+  refusal: (owner: number) => string = (owner) =>
+    `The embedded database at ${dir} is in use by process ${owner} (probably the running app). ` +
+    "Stop that process first, or use a PostgreSQL server via DATABASE_URL.",
+): () => void {
+  const owner = pgliteLockOwner(dir);
+  if (owner !== null) throw new Error(refusal(owner));
+  const file = `${dir}.lock`;
+  mkdirSync(/*turbopackIgnore: true*/ path.dirname(dir), { recursive: true });
   writeFileSync(/*turbopackIgnore: true*/ file, String(process.pid));
   const release = () => {
     try {
@@ -154,7 +165,8 @@ function lockPglite(dir: string): () => void {
   return release;
 }
 
-function isAlive(pid: number): boolean {
+/** Whether process `pid` is running (EPERM: it runs, as another user). */
+export function isAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;

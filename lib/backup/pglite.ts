@@ -7,43 +7,14 @@ import path from "node:path";
 import { gunzipSync } from "node:zlib";
 import { PGlite } from "@electric-sql/pglite";
 import { pg_trgm } from "@electric-sql/pglite/contrib/pg_trgm";
+import { lockPglite } from "../db";
 import { timestamp } from "./plan";
 
-/** The live process holding the embedded database at `dir`, if any (other than this one). */
-export function pgliteLockOwner(dir: string): number | null {
-  try {
-    const owner = Number(readFileSync(`${path.resolve(dir)}.lock`, "utf8"));
-    if (!owner || owner === process.pid) return null;
-    try {
-      process.kill(owner, 0);
-      return owner;
-    } catch (err) {
-      return (err as NodeJS.ErrnoException).code === "EPERM" ? owner : null;
-    }
-  } catch {
-    return null;
-  }
-}
-
 function lock(dir: string, what: string): () => void {
-  const abs = path.resolve(dir);
-  const owner = pgliteLockOwner(abs);
-  if (owner !== null) {
-    throw new Error(
-      `the embedded database at ${abs} is in use by process ${owner} (probably the running app); ` +
-        `stop it first, then run the ${what} again`,
-    );
-  }
-  const file = `${abs}.lock`;
-  mkdirSync(path.dirname(abs), { recursive: true });
-  writeFileSync(file, String(process.pid));
-  return () => {
-    try {
-      if (Number(readFileSync(file, "utf8")) === process.pid) rmSync(file);
-    } catch {
-      /* already gone */
-    }
-  };
+  return lockPglite(
+    dir,
+    (owner) => `the embedded database at ${dir} is in use by process ${owner} (probably the running app); stop it first, then run the ${what} again`,
+  );
 }
 
 /** Writes the data directory at `dir` to `out` as a gzipped tar. */

@@ -12,6 +12,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { promisify } from "node:util";
 import pg from "pg";
+import { isAlive } from "../db";
 
 const run = promisify(execFile);
 const PREFIX = "abstain-faults-pg-";
@@ -84,15 +85,6 @@ function freePort(): Promise<number> {
   });
 }
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === "EPERM";
-  }
-}
-
 function stopSync(t: Tools, dataDir: string): void {
   if (existsSync(path.join(dataDir, "postmaster.pid"))) {
     const [cmd, ...args] = [...t.asUser, `${t.bin}/pg_ctl`, "-D", dataDir, "-m", "immediate", "-w", "stop"];
@@ -113,7 +105,7 @@ function removeOrphans(t: Tools): void {
       /* no owner file: being created right now, or not ours */
       continue;
     }
-    if (owner && !alive(owner)) stopSync(t, path.join(root, "data"));
+    if (owner && !isAlive(owner)) stopSync(t, path.join(root, "data"));
   }
 }
 
