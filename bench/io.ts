@@ -28,6 +28,7 @@ import { fileURLToPath } from "node:url";
 import pg from "pg";
 import { from as copyFrom, to as copyTo } from "pg-copy-streams";
 import { openDb } from "../lib/db";
+import { rowsSql } from "../lib/exports/data";
 import { env } from "../lib/env";
 
 export interface IoBenchOptions {
@@ -56,41 +57,15 @@ export const IO_TARGETS = { importRatio: 2, exportRatio: 2, exportRssMb: 300, im
 /** Tables an import writes, in foreign-key order (derived tables are maintained by triggers, not loaded). */
 export const IMPORTED_TABLES = ["User", "Dataset", "Model", "Run", "Judge", "Prompt", "Response", "JudgeLabel", "HumanLabel", "HumanLabelRevision", "Adjudication", "AuditLog"] as const;
 
-const iso = (col: string) => `to_char(${col}, 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
-
 /**
  * What a CSV export selects, as ONE query: lib/exports/data.ts rowsSql over every response in id order (the
- * export runs it page by page; judge = each response's newest label, as when no judge is chosen). Kept in
- * step with that file by hand: the CSV columns (human_consensus, final_verdict) that the export derives in
- * JavaScript are not computed here, so the baseline does slightly less work than the export.
+ * export runs it page by page; judge = each response's newest label, as when no judge is chosen). The CSV
+ * columns that the export derives in JavaScript (human_consensus, final_verdict) are not computed here, so the
+ * baseline does slightly less work than the export.
  */
 export function exportBaselineSql(limit: number): string {
-  return `SELECT r.id AS response_id, p.id AS prompt_row_id, p."externalId" AS prompt_id, d.slug AS dataset, c.slug AS category, s.slug AS subcategory,
-    p.expectation::text AS expectation, p.text AS prompt, m.name AS model, ru.name AS run, r.text AS response,
-    ${iso('r."createdAt"')} AS response_created_at,
-    jl.name AS judge_name, jl.version AS judge_version, jl.verdict AS judge_verdict, jl.rationale AS judge_rationale, jl.at AS judge_labelled_at,
-    hl.labels AS human_labels,
-    a.verdict::text AS adj_verdict, a.reason::text AS adj_reason, a.note AS adj_note, au.email AS adjudicator,
-    ${iso('a."createdAt"')} AS adj_created_at, ${iso('a."updatedAt"')} AS adj_updated_at
-  FROM (SELECT * FROM "Response" ORDER BY id LIMIT ${Math.floor(limit)}) r
-  JOIN "Prompt" p ON p.id = r."promptId"
-  JOIN "Dataset" d ON d.id = p."datasetId"
-  JOIN "Subcategory" s ON s.id = p."subcategoryId"
-  JOIN "Category" c ON c.id = s."categoryId"
-  JOIN "Run" ru ON ru.id = r."runId"
-  JOIN "Model" m ON m.id = ru."modelId"
-  LEFT JOIN LATERAL (
-    SELECT j.name, j.version, l.verdict::text AS verdict, l.rationale, ${iso('l."createdAt"')} AS at
-    FROM "JudgeLabel" l JOIN "Judge" j ON j.id = l."judgeId" WHERE l."responseId" = r.id ORDER BY j."createdAt" DESC, j.id DESC LIMIT 1
-  ) jl ON true
-  LEFT JOIN LATERAL (
-    SELECT json_agg(json_build_object('annotator', u.email, 'verdict', h.verdict, 'note', h.note,
-      'created_at', ${iso('h."createdAt"')}, 'updated_at', ${iso('h."updatedAt"')}) ORDER BY u.email)::text AS labels
-    FROM "HumanLabel" h JOIN "User" u ON u.id = h."annotatorId" WHERE h."responseId" = r.id
-  ) hl ON true
-  LEFT JOIN "Adjudication" a ON a."responseId" = r.id
-  LEFT JOIN "User" au ON au.id = a."adjudicatorId"
-  ORDER BY r.id`;
+  const page = `SELECT id, "runId", "promptId", text, "createdAt" FROM "Response" ORDER BY id LIMIT ${Math.floor(limit)}`;
+  return rowsSql(page, null, "page.id", { materialized: false });
 }
 
 // ------------------------------------------------------------------------------------------------ helpers

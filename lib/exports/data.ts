@@ -36,13 +36,15 @@ export async function listExportAnnotators(db: ExportDb, sel: ResponseSelection)
 
 /**
  * Selects the rows of `page` (a CTE of response ids, text and times, in output order) with their prompt, run,
- * the chosen judge's label, all human labels and the adjudication.
+ * the chosen judge's label (no judge: each response's newest label), all human labels and the adjudication.
+ * The export materializes each page (a small, already limited set); bench/io.ts runs the same query over the
+ * whole table as one COPY, where the CTE is inlined instead.
  */
-function rowsSql(pageCte: string, judgeParam: string | null, orderBy: string): string {
+export function rowsSql(pageCte: string, judgeParam: string | null, orderBy: string, opts: { materialized: boolean } = { materialized: true }): string {
   const judge = judgeParam
     ? `WHERE l."responseId" = page.id AND l."judgeId" = ${judgeParam}`
     : `WHERE l."responseId" = page.id ORDER BY j."createdAt" DESC, j.id DESC LIMIT 1`;
-  return `WITH page AS MATERIALIZED (${pageCte})
+  return `WITH page AS ${opts.materialized ? "MATERIALIZED " : ""}(${pageCte})
   SELECT page.id AS response_id, p.id AS prompt_row_id, p."externalId" AS prompt_id, d.slug AS dataset, c.slug AS category, s.slug AS subcategory,
     p.expectation::text AS expectation, p.text AS prompt, m.name AS model, ru.name AS run, page.text AS response,
     ${iso('page."createdAt"')} AS response_created_at,
