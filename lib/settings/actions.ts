@@ -2,7 +2,7 @@
 // Server actions of the settings page. Each checks the caller's role on the server.
 import { requireAction } from "../auth/session";
 import { getDb } from "../db";
-import { AppError, DATABASE_UNAVAILABLE_MESSAGE, isDatabaseUnavailable } from "../errors";
+import { errorBody, httpStatus } from "../errors";
 import { checkRate } from "../limits/limits";
 import { createChatClient, LlmError } from "../llm/client";
 import { log } from "../log";
@@ -23,9 +23,9 @@ export async function testLlmConnectionAction(): Promise<TestConnectionResult> {
     return { ok: true, model: res.model, reply: reply.length > 100 ? `${reply.slice(0, 99)}…` : reply };
   } catch (err) {
     // LlmError messages name the endpoint and its error text, with the key cut out (lib/llm/client.ts).
-    if (err instanceof AppError || err instanceof LlmError) return { ok: false, error: err.message };
-    if (isDatabaseUnavailable(err)) return { ok: false, error: DATABASE_UNAVAILABLE_MESSAGE };
-    log.error({ err }, "LLM connection test failed");
-    return { ok: false, error: "Something went wrong on the server; it has been logged." };
+    if (err instanceof LlmError) return { ok: false, error: err.message };
+    // Otherwise worded as API routes word it (lib/errors.ts): the AppError's message, the outage message, or "logged".
+    if (httpStatus(err) === 500) log.error({ err }, "LLM connection test failed");
+    return { ok: false, error: errorBody(err).error.message };
   }
 }

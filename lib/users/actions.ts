@@ -3,7 +3,7 @@
 import { revalidatePath } from "next/cache";
 import { requireAction } from "../auth/session";
 import { getDb } from "../db";
-import { AppError, DATABASE_UNAVAILABLE_MESSAGE, isDatabaseUnavailable } from "../errors";
+import { AppError, errorBody, httpStatus } from "../errors";
 import { log } from "../log";
 import { createUser, updateUser } from "./data";
 import { createUserSchema, updateUserSchema } from "./schema";
@@ -16,10 +16,9 @@ async function run(fn: () => Promise<unknown>): Promise<ActionResult> {
     revalidatePath("/admin/users");
     return { ok: true };
   } catch (err) {
-    if (err instanceof AppError) return { ok: false, error: err.message };
-    if (isDatabaseUnavailable(err)) return { ok: false, error: DATABASE_UNAVAILABLE_MESSAGE };
-    log.error({ err }, "user action failed");
-    return { ok: false, error: "Something went wrong on the server; it has been logged." };
+    // Worded as API routes word it (lib/errors.ts): the AppError's message, the outage message, or "logged".
+    if (httpStatus(err) === 500) log.error({ err }, "user action failed");
+    return { ok: false, error: errorBody(err).error.message };
   }
 }
 
