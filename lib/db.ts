@@ -8,6 +8,7 @@ import { PrismaPg } from "@prisma/adapter-pg";
 import pg from "pg";
 import { PrismaPGlite } from "pglite-prisma-adapter";
 import { env } from "./env";
+import { isAlive } from "./process-alive";
 import { log } from "./log";
 import { applyMigrations, type SqlConnection } from "./migrations";
 import { PrismaClient, Prisma } from "./generated/prisma/client";
@@ -163,16 +164,6 @@ export function lockPglite(
   };
   process.once("exit", release);
   return release;
-}
-
-/** Whether process `pid` is running (EPERM: it runs, as another user). */
-export function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === "EPERM";
-  }
 }
 
 const globalForDb = globalThis as unknown as { __abstainDb?: Promise<OpenedDb> };

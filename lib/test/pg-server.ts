@@ -12,7 +12,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { promisify } from "node:util";
 import pg from "pg";
-import { isAlive } from "../db";
+import { isAlive } from "../process-alive";
 
 const run = promisify(execFile);
 const PREFIX = "abstain-faults-pg-";
